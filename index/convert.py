@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -179,12 +180,12 @@ def precompiled_charsmap(norm_map: dict[int, tuple[int, ...]]) -> bytes:
             normalization_rule_tsv=str(tsv),
             minloglevel=2,
         )
-    proto = sentencepiece_model_pb2.ModelProto()
+    proto = sentencepiece_model_pb2.ModelProto()  # type: ignore[attr-defined]
     proto.ParseFromString(buf.getvalue())
     return bytes(proto.normalizer_spec.precompiled_charsmap)
 
 
-def build_tokenizer(vocab: Vocab):  # type: ignore[no-untyped-def]
+def build_tokenizer(vocab: Vocab) -> Any:
     """The XLM-R SentencePiece Unigram tokenizer, rebuilt from the file's own data.
 
     Pipeline as in e5.c's ``tok_content``: per-code-point normalisation, runs of spaces
@@ -216,7 +217,7 @@ def build_tokenizer(vocab: Vocab):  # type: ignore[no-untyped-def]
     return tok
 
 
-def _save_fast_tokenizer(tokenizer, vocab: Vocab, max_len: int, out: Path) -> None:  # type: ignore[no-untyped-def]
+def _save_fast_tokenizer(tokenizer: Any, vocab: Vocab, max_len: int, out: Path) -> None:
     from transformers import PreTrainedTokenizerFast
 
     fast = PreTrainedTokenizerFast(
@@ -234,10 +235,13 @@ def _save_fast_tokenizer(tokenizer, vocab: Vocab, max_len: int, out: Path) -> No
 
 
 def _write_sentence_transformer(hf_dir: Path, out: Path) -> None:
-    from sentence_transformers import SentenceTransformer, models
+    import sentence_transformers as st
+
+    models = st.models  # type: ignore[attr-defined]
+    SentenceTransformer = st.SentenceTransformer
 
     transformer = models.Transformer(str(hf_dir), max_seq_length=512)
-    dim = transformer.get_word_embedding_dimension()
+    dim = int(transformer.auto_model.config.hidden_size)
     pooling = models.Pooling(dim, pooling_mode="mean")
     model = SentenceTransformer(
         modules=[transformer, pooling, models.Normalize()],

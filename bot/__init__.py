@@ -1,0 +1,1 @@
+"""Questions in, cited answers out: retrieval, answering, settings and the interfaces."""

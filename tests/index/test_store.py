@@ -1,0 +1,126 @@
+"""Saving, loading, refusing and incrementally updating an index (fake embedder: the
+vectors' meaning is not under test here, their bookkeeping is)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus.document import Document
+from corpus.errors import CorruptIndexError, IndexMismatchError
+from index import store
+from index.builder import params_for, update_index
+
+
+def doc(doc_id: str, text: str, lang: str = "en") -> Document:
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    return Document(doc_id, f"/docs/{doc_id}", doc_id, lang, text, sha)
+
+
+DOCS = [
+    doc("a.txt", "The CTO leads technology. The CIO runs the infrastructure."),
+    doc("b.txt", "Der CTO leitet die Technik. Er berichtet an den CEO.", "de"),
+    doc("c.txt", "首席信息官負責信息化。他進入公司最高決策層。", "zh"),
+]
+
+
+def build(tmp_path: Path, fake, docs=DOCS, **kw):  # type: ignore[no-untyped-def]
+    return update_index(docs, tmp_path / "idx", fake, 64, 0, **kw)
+
+
+def test_save_and_load_round_trip(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    stored, report = build(tmp_path, fake_embedder)
+    assert sorted(report.added) == ["a.txt", "b.txt", "c.txt"]
+    loaded = store.load(tmp_path / "idx", params_for(fake_embedder, 64, 0))
+    assert loaded.chunks == stored.chunks
+    assert np.array_equal(loaded.index.vectors(), stored.index.vectors())
+    assert {d.sha256 for d in loaded.documents.values()} == {d.sha256 for d in DOCS}
+    for chunk in loaded.chunks:
+        source = next(d for d in DOCS if d.doc_id == chunk.doc_id).text
+        assert source[chunk.start : chunk.end] == chunk.text
+    # row i of the vectors is chunk i
+    scores, ids = loaded.index.search(fake_embedder.embed_queries([loaded.chunks[2].text]), 1)
+    assert ids[0][0] == 2 and scores[0][0] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_mismatched_index_is_refused_with_rebuild_hint(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    build(tmp_path, fake_embedder)
+    other = store.IndexParams("another/model", 768, 64, 0)
+    with pytest.raises(IndexMismatchError) as err:
+        store.load(tmp_path / "idx", other)
+    msg = str(err.value)
+    assert "another/model" in msg and "fake-hash-embedder" in msg and "polyqa index" in msg
+    assert "\n" not in msg
+
+
+def test_reindex_embeds_only_changes(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    build(tmp_path, fake_embedder)
+    fake_embedder.embedded.clear()
+    changed = doc("b.txt", "Der CTO leitet die Technik. Er berichtet an den CIO.", "de")
+    new = doc("d.txt", "Veri madenciliği, kalıpları bulma sürecidir.", "tr")
+    stored, report = build(tmp_path, fake_embedder, [DOCS[0], changed, new])
+    assert report.added == ["d.txt"]
+    assert report.changed == ["b.txt"]
+    assert report.removed == ["c.txt"]
+    assert report.unchanged == ["a.txt"]
+    assert all("CIO" in t or "Veri" in t or "Technik" in t for t in fake_embedder.embedded)
+    assert not any("CTO leads" in t for t in fake_embedder.embedded)
+    assert {c.doc_id for c in stored.chunks} == {"a.txt", "b.txt", "d.txt"}
+    loaded = store.load(tmp_path / "idx")
+    vecs = loaded.index.vectors()
+    for row, chunk in enumerate(loaded.chunks):  # kept vectors still belong to their chunks
+        assert np.allclose(vecs[row], fake_embedder.embed_queries([chunk.text])[0], atol=1e-6)
+
+
+def test_unchanged_reindex_writes_nothing(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    build(tmp_path, fake_embedder)
+    before = (tmp_path / "idx" / "CURRENT").read_text()
+    fake_embedder.embedded.clear()
+    _, report = build(tmp_path, fake_embedder)
+    assert fake_embedder.embedded == []
+    assert sorted(report.unchanged) == ["a.txt", "b.txt", "c.txt"]
+    assert (tmp_path / "idx" / "CURRENT").read_text() == before
+
+
+def test_keep_missing_adds_without_removing(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    build(tmp_path, fake_embedder)
+    extra = doc("e.txt", "Ein neues Dokument über den CSO.", "de")
+    stored, report = build(tmp_path, fake_embedder, [extra], keep_missing=True)
+    assert report.added == ["e.txt"] and report.removed == []
+    assert set(stored.documents) == {"a.txt", "b.txt", "c.txt", "e.txt"}
+
+
+def test_same_content_under_two_names_is_indexed_once(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    twin = Document("z.txt", "/docs/z.txt", "z", "en", DOCS[0].text, DOCS[0].sha256)
+    stored, report = build(tmp_path, fake_embedder, [*DOCS, twin])
+    assert "z.txt" not in stored.documents
+    assert any("same content as a.txt" in why for _, why in report.skipped)
+
+
+def test_corrupt_files_are_named(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    build(tmp_path, fake_embedder)
+    gen = tmp_path / "idx" / (tmp_path / "idx" / "CURRENT").read_text().strip()
+    vectors = gen / "vectors.faiss"
+    vectors.write_bytes(vectors.read_bytes()[:100])
+    with pytest.raises(CorruptIndexError, match=r"vectors\.faiss"):
+        store.load(tmp_path / "idx")
+    (gen / "params.json").write_text("{not json")
+    with pytest.raises(CorruptIndexError, match=r"params\.json"):
+        store.load(tmp_path / "idx")
+
+
+def test_failed_write_keeps_previous_index(tmp_path: Path, fake_embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    stored, _ = build(tmp_path, fake_embedder)
+
+    def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store.FlatIPIndex, "save", boom)
+    with pytest.raises(OSError):
+        build(tmp_path, fake_embedder, [DOCS[0]])
+    monkeypatch.undo()
+    loaded = store.load(tmp_path / "idx")
+    assert loaded.chunks == stored.chunks
