@@ -8,14 +8,18 @@ the corpus holds the same fact in the question's language, that version is prefe
 
 from __future__ import annotations
 
+import itertools
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from bot import phrases
+from bot.confidence import MIN_CONFIDENCE, Calibrator
 from bot.retrieval import Hit, Pool, Retriever
+from bot.support import CheckedSentence, check
 from corpus.langid import detect_language
 from corpus.sentences import split_sentences
 
@@ -24,10 +28,10 @@ logger = logging.getLogger(__name__)
 NO_SPACE_LANGS = {"zh", "ja"}
 # Sentences closer than this (cosine) say the same thing, typically in two languages.
 SAME_FACT = 0.88
+# Weight of shared rare words against the model's similarity (cosine units per nat).
+OVERLAP_WEIGHT = 0.006
 # How far below the best sentence another may score and still join the answer.
 SENTENCE_MARGIN = 0.035
-# The best passage must stand this many standard deviations above the corpus mean.
-MIN_CONFIDENCE = 2.0
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,27 @@ class Answer:
     coverage: dict[str, int] = field(default_factory=dict)
     source_langs: list[str] = field(default_factory=list)
     notice: str | None = None
+    sentences: list[CheckedSentence] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["confidence"] = round(self.confidence, 4)
         return out
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What retrieval found for a question, before any answer is written."""
+
+    question: str
+    qlang: str
+    qvec: np.ndarray
+    hits: list[Hit]
+    confidence: float
+
+    @property
+    def found(self) -> bool:
+        return bool(self.hits) and self.confidence >= MIN_CONFIDENCE
 
 
 @dataclass(frozen=True)
@@ -101,51 +121,94 @@ def _informative(text: str) -> bool:
     """Headings and fragments make poor answers however similar they are."""
     letters = sum(ch.isalpha() for ch in text)
     cjk = sum("\u3400" <= ch <= "\u9fff" for ch in text)
-    return cjk >= 8 or (letters >= 20 and len(text.split()) >= 4)
+    return cjk >= 12 or (letters >= 30 and len(text.split()) >= 6)
 
 
-def confidence(retriever: Retriever, qvec: np.ndarray, best: float) -> float:
-    """How far the best passage stands above the rest (in standard deviations).
+_WORD = re.compile(r"\w+")
 
-    e5's absolute similarities are high even for unrelated text (0.75-0.8), so a
-    constant bar would not work; what signals an answer is a passage that stands out.
-    """
-    scores = retriever.score_all(qvec)
-    if scores.size < 3:
-        return float("inf")
-    std = float(scores.std()) or 1e-6
-    return (best - float(scores.mean())) / std
+
+def _terms(text: str) -> set[str]:
+    """Words of 4+ letters, acronyms, and Han character pairs: cheap, script-aware."""
+    out: set[str] = set()
+    for w in _WORD.findall(text):
+        han = [ch for ch in w if "\u3400" <= ch <= "\u9fff"]
+        if han:
+            out.update(a + b for a, b in itertools.pairwise(han))
+        elif len(w) >= 4 or (len(w) >= 2 and w.isupper()):
+            out.add(w.casefold())
+    return out
+
+
+def _overlap_bonus(question: str, sentences: list[str]) -> np.ndarray:
+    """Shared rare words: the small model's similarity alone misses "berichtet" in
+    "An wen berichtet der CTO?". Weighted by rarity among the candidates."""
+    q = _terms(question)
+    sets = [_terms(s) & q for s in sentences]
+    df: dict[str, int] = {}
+    for s in sets:
+        for term in s:
+            df[term] = df.get(term, 0) + 1
+    n = len(sentences)
+    return np.array([sum(np.log(1 + n / df[t]) for t in s) for s in sets]) * OVERLAP_WEIGHT
 
 
 class Composer:
-    def __init__(self, retriever: Retriever, max_sentences: int = 3, k: int = 8) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        calibrator: Calibrator,
+        max_sentences: int = 3,
+        k: int = 8,
+    ) -> None:
         self.retriever = retriever
+        self.calibrator = calibrator
         self.max_sentences = max_sentences
         self.k = k
+
+    def retrieve(
+        self, question: str, pool: Pool | None = None, answer_lang: str | None = None
+    ) -> Evidence:
+        """Candidates for the answer, and whether any of them stands out."""
+        qlang = answer_lang or detect_language(question)
+        qvec = self.retriever.embed_query(question)
+        hits = self.retriever.search(question, self.k, pool, query_vec=qvec)
+        conf = 0.0
+        if hits:
+            z = self.calibrator.z_scores(self.retriever.score_all(qvec), qlang)
+            conf = max(float(z[h.row]) for h in hits)
+        return Evidence(question, qlang, qvec, hits, conf)
 
     def answer(
         self, question: str, pool: Pool | None = None, answer_lang: str | None = None
     ) -> Answer:
-        qlang = answer_lang or detect_language(question)
-        qvec = self.retriever.embed_query(question)
-        hits = self.retriever.search(question, self.k, pool, query_vec=qvec)
-        coverage = _coverage(hits)
-        if not hits:
-            return Answer(question, qlang, phrases.t("not_found", qlang), False, 0.0)
-        conf = confidence(self.retriever, qvec, hits[0].score)
-        if conf < MIN_CONFIDENCE:
-            return self._not_found(question, qlang, conf, hits, coverage)
-        chosen = self._choose(qvec, hits, qlang)
-        text, citations = _compose(chosen, qlang)
-        langs = sorted({c.lang for c in citations})
-        return Answer(question, qlang, text, True, conf, citations, coverage, langs)
+        return self.compose(self.retrieve(question, pool, answer_lang))
 
-    def _choose(self, qvec: np.ndarray, hits: list[Hit], qlang: str) -> list[_Sentence]:
+    def compose(self, ev: Evidence) -> Answer:
+        """The extractive answer: best sentences, cited, checked against their sources."""
+        coverage = _coverage(ev.hits)
+        if not ev.found:
+            return self._not_found(ev, coverage)
+        chosen = self._choose(ev.question, ev.qvec, ev.hits, ev.qlang)
+        text, citations, claims = _compose(chosen, ev.qlang)
+        checked = check(claims, {c.n: c.text for c in citations}, self.retriever.embedder)
+        langs = sorted({c.lang for c in citations})
+        return Answer(
+            ev.question, ev.qlang, text, True, ev.confidence, citations, coverage, langs,
+            sentences=checked,
+        )  # fmt: skip
+
+    def _choose(
+        self, question: str, qvec: np.ndarray, hits: list[Hit], qlang: str
+    ) -> list[_Sentence]:
         cands = [s for s in _candidate_sentences(hits) if _informative(s.text)]
         if not cands:
             cands = _candidate_sentences(hits[:1])
         vecs = self.retriever.embedder.embed_passages([s.text for s in cands])
-        scores = vecs @ qvec + 0.5 * np.array([s.hit.score for s in cands])
+        scores = (
+            vecs @ qvec
+            + 0.5 * np.array([s.hit.score for s in cands])
+            + _overlap_bonus(question, [s.text for s in cands])
+        )
         order = np.argsort(-scores, kind="stable")
         best = scores[order[0]]
         picked: list[int] = []
@@ -170,15 +233,19 @@ class Composer:
                 return cands[same[j]]
         return sent
 
-    def _not_found(
-        self, question: str, qlang: str, conf: float, hits: list[Hit], coverage: dict[str, int]
-    ) -> Answer:
-        nearest = hits[:3]
+    def _not_found(self, ev: Evidence, coverage: dict[str, int]) -> Answer:
+        question, qlang, conf = ev.question, ev.qlang, ev.confidence
+        nearest = ev.hits[:3]
         citations = [_citation(i + 1, h, ()) for i, h in enumerate(nearest)]
         lines = [phrases.t("not_found", qlang), phrases.t("nearest", qlang)]
-        lines += [f"[{c.n}] {c.title} ({c.lang})" for c in citations]
+        lines += [f"[{c.n}] ({c.lang}) {_snippet(c.text)}" for c in citations]
         langs = sorted({c.lang for c in citations})
         return Answer(question, qlang, "\n".join(lines), False, conf, citations, coverage, langs)
+
+
+def _snippet(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _coverage(hits: list[Hit]) -> dict[str, int]:
@@ -197,7 +264,7 @@ def _citation(n: int, hit: Hit, support: tuple[Support, ...]) -> Citation:
     )  # fmt: skip
 
 
-def _compose(chosen: list[_Sentence], qlang: str) -> tuple[str, list[Citation]]:
+def _compose(chosen: list[_Sentence], qlang: str) -> tuple[str, list[Citation], list[str]]:
     """Own-language sentences first, then quotes from other languages, each with [n]."""
     numbers: dict[int, int] = {}
     support: dict[int, list[Support]] = {}
@@ -219,4 +286,5 @@ def _compose(chosen: list[_Sentence], qlang: str) -> tuple[str, list[Citation]]:
         _citation(n, hits[row], tuple(support[row]))
         for row, n in sorted(numbers.items(), key=lambda kv: kv[1])
     ]
-    return "\n".join(parts), citations
+    claims = [f"{s.text} [{numbers[s.hit.row]}]" for s in chosen]
+    return "\n".join(parts), citations, claims

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
 from bot.answer import Answer, Composer
+from bot.confidence import Calibrator
+from bot.generate import generate
+from bot.llm import LLMConfig
 from bot.retrieval import Hit, Pool, Retriever
 from bot.settings import Settings
 from corpus.errors import IndexMismatchError
@@ -30,6 +33,7 @@ class PolyqaService:
         self._embedder = embedder
         self._lock = threading.RLock()
         self._retriever: Retriever | None = None
+        self._calibrator: tuple[Retriever, Calibrator] | None = None
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -97,6 +101,14 @@ class PolyqaService:
             self._retriever = Retriever(stored, self.embedder)
         return report
 
+    def calibrator(self, retriever: Retriever) -> Calibrator:
+        """Built once per loaded index (it embeds the off-topic question bank)."""
+        with self._lock:
+            if self._calibrator is None or self._calibrator[0] is not retriever:
+                vectors = retriever.stored.index.vectors()
+                self._calibrator = (retriever, Calibrator(self.embedder, vectors))
+            return self._calibrator[1]
+
     def documents(self) -> list[DocRecord]:
         return sorted(self.retriever().stored.documents.values(), key=lambda d: d.doc_id)
 
@@ -111,10 +123,40 @@ class PolyqaService:
         answer_lang: str | None = None,
         k: int | None = None,
     ) -> Answer:
-        pool = Pool(langs=frozenset(langs)) if langs else None
+        final = None
+        for item in self.ask_stream(question, langs, answer_lang, k):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def ask_stream(
+        self,
+        question: str,
+        langs: Sequence[str] = (),
+        answer_lang: str | None = None,
+        k: int | None = None,
+    ) -> Iterator[str | Answer]:
+        """Pieces of the answer text as they are ready, then the whole Answer last."""
+        retriever = self.retriever()
         composer = Composer(
-            self.retriever(),
+            retriever,
+            self.calibrator(retriever),
             max_sentences=self.settings.answer_sentences,
             k=max(k or self.settings.top_k, 8),
         )
-        return composer.answer(question, pool, answer_lang)
+        pool = Pool(langs=frozenset(langs)) if langs else None
+        evidence = composer.retrieve(question, pool, answer_lang)
+        config = self.llm_config()
+        if config is not None and evidence.found:
+            yield from generate(composer, evidence, config)
+            return
+        answer = composer.compose(evidence)
+        yield from answer.answer.splitlines(keepends=True)
+        yield answer
+
+    def llm_config(self) -> LLMConfig | None:
+        s = self.settings
+        if not (s.llm_base_url and s.llm_model):
+            return None
+        return LLMConfig(s.llm_base_url, s.llm_model, s.llm_api_key_env, s.llm_timeout)

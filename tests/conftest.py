@@ -54,3 +54,15 @@ class FakeEmbedder:
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def default_service(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder):  # type: ignore[no-untyped-def]
+    """The real service over the default corpus, indexed once into a fresh data dir."""
+    from bot.service import PolyqaService
+    from bot.settings import load_settings
+
+    data_dir = tmp_path_factory.mktemp("polyqa-data")
+    service = PolyqaService(load_settings(data_dir=data_dir), embedder=embedder)
+    service.retriever()
+    return service

@@ -1,0 +1,129 @@
+"""Answers on the default corpus with the real model: language, citations, spans, not-found."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot import phrases
+from bot.answer import Answer, _compose, _Sentence
+from bot.retrieval import Hit
+from bot.support import check
+from corpus.document import Chunk
+
+FOUND = [
+    ("tr", "CIO neden sorumludur?"),
+    ("hi", "सीआईओ किसके लिए जिम्मेदार है?"),
+    ("en", "What is the CIO responsible for?"),
+    ("de", "An wen berichtet der CTO?"),
+    ("zh", "什麼是首席創新官？"),
+    ("es", "¿Qué hace un CTO?"),
+]
+NOT_FOUND = [
+    ("en", "What is the boiling point of water?"),
+    ("tr", "Suyun kaynama noktası nedir?"),
+    ("de", "Was ist der Siedepunkt von Wasser?"),
+    ("zh", "水的沸點是多少？"),
+]
+
+
+def assert_citations_resolve(answer: Answer) -> None:
+    """Every [n] names a citation, and every citation's spans are really in its source."""
+    numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert numbers == {c.n for c in answer.citations}
+    for c in answer.citations:
+        source = Path(c.path).read_text(encoding="utf-8")
+        assert source[c.start : c.end] == c.text
+        assert c.start <= c.sentence_start < c.sentence_end <= c.end
+        for s in c.support:
+            assert source[s.start : s.end] == s.text
+
+
+@pytest.mark.parametrize(("lang", "question"), FOUND)
+def test_found_answer_is_in_the_question_language(default_service, lang: str, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = default_service.ask(question)
+    assert answer.question_lang == lang
+    assert answer.found, answer.answer
+    assert answer.citations
+    assert_citations_resolve(answer)
+    assert all(s.supported for s in answer.sentences)
+    other = [c for c in answer.citations if c.lang != lang]
+    if other:  # quoted from another language: announced in the question's language
+        header = phrases.t("found_in_other", lang, langs="").split("{")[0][:12]
+        assert header in answer.answer
+    if lang in {"tr", "hi", "en", "de", "zh"}:
+        assert not other, "the corpus has this in the question's language"
+
+
+@pytest.mark.parametrize(("lang", "question"), NOT_FOUND)
+def test_unanswerable_question_gets_not_found(default_service, lang: str, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = default_service.ask(question)
+    assert answer.question_lang == lang
+    assert not answer.found
+    assert answer.answer.startswith(phrases.t("not_found", lang))
+    assert phrases.t("nearest", lang) in answer.answer
+    assert_citations_resolve(answer)
+
+
+def test_answer_reports_language_coverage(default_service) -> None:  # type: ignore[no-untyped-def]
+    answer = default_service.ask("Wer entscheidet, welche Produkte ein Unternehmen anbietet?")
+    assert sum(answer.coverage.values()) >= 5
+    assert set(answer.coverage) >= {"de", "en"}
+    assert set(answer.source_langs) == {c.lang for c in answer.citations}
+
+
+def test_german_only_fact_is_quoted_for_a_hindi_question(default_service) -> None:  # type: ignore[no-untyped-def]
+    # The FDA is mentioned only in the German text.
+    answer = default_service.ask("सीटीओ को किन नियामक संस्थाओं से परिचित होना चाहिए?")
+    assert answer.question_lang == "hi"
+    if answer.found:
+        assert_citations_resolve(answer)
+    hits = default_service.search("सीटीओ को किन नियामक संस्थाओं से परिचित होना चाहिए?", k=5)
+    assert any("Food and Drug Administration" in h.chunk.text for h in hits)
+
+
+def _hit(row: int, doc: str, start: int, text: str, lang: str) -> Hit:
+    chunk = Chunk(f"{doc}#0", doc, f"/x/{doc}", doc, lang, start, start + len(text), text)
+    return Hit(row + 1, 0.9, row, chunk)
+
+
+def test_same_source_cited_twice_gets_one_number() -> None:
+    a = _hit(0, "a.txt", 0, "First fact here. Second fact here.", "en")
+    b = _hit(1, "b.txt", 100, "Der dritte Satz steht hier.", "de")
+    chosen = [
+        _Sentence(a, 0, 16, "First fact here.", "en"),
+        _Sentence(b, 100, 127, "Der dritte Satz steht hier.", "de"),
+        _Sentence(a, 17, 35, "Second fact here.", "en"),
+    ]
+    text, citations, claims = _compose(chosen, "en")
+    assert [c.n for c in citations] == [1, 2]
+    assert text.startswith("First fact here. [1] Second fact here. [1]")
+    assert "German" in text and "“Der dritte Satz steht hier.” [2]" in text
+    assert [s.start for s in citations[0].support] == [0, 17]
+    assert claims == ["First fact here. [1]", "Der dritte Satz steht hier. [2]", "Second fact here. [1]"]
+
+
+def test_support_check_across_languages(embedder) -> None:  # type: ignore[no-untyped-def]
+    passages = {
+        1: "Der CTO berichtet in der Regel direkt an den CIO. Er leitet die Technik.",
+        2: "首席信息官負責企業的信息化。",
+    }
+    checked = check(
+        [
+            "The CTO usually reports directly to the CIO. [1]",
+            "The CTO is a famous football player. [1]",
+            "The CIO is responsible for informatisation. [2]",
+            "The CTO reports to the CIO. [7]",
+        ],
+        passages,
+        embedder,
+    )
+    assert [c.supported for c in checked] == [True, False, True, False]
+    assert checked[0].support > checked[1].support
+    assert checked[3].cites == ()
+    assert np.isclose(
+        check(["Er leitet die Technik. [1]"], passages, embedder)[0].support, 1.0, atol=1e-4
+    )
