@@ -28,10 +28,12 @@ logger = logging.getLogger(__name__)
 NO_SPACE_LANGS = {"zh", "ja"}
 # Sentences closer than this (cosine) say the same thing, typically in two languages.
 SAME_FACT = 0.88
-# Weight of shared rare words against the model's similarity (cosine units per nat).
+# Weight of shared rare words, in cosine units per nat of rarity.
 OVERLAP_WEIGHT = 0.006
-# How far below the best sentence another may score and still join the answer.
-SENTENCE_MARGIN = 0.035
+# An own-language sentence this close to the best (cosine) is preferred.
+OWN_LANGUAGE_PREFERENCE = 0.02
+# How far below the best sentence (cosine) another may join the answer.
+SENTENCE_MARGIN = 0.02
 
 
 @dataclass(frozen=True)
@@ -204,19 +206,22 @@ class Composer:
         if not cands:
             cands = _candidate_sentences(hits[:1])
         vecs = self.retriever.embedder.embed_passages([s.text for s in cands])
-        scores = (
-            vecs @ qvec
-            + 0.5 * np.array([s.hit.score for s in cands])
-            + _overlap_bonus(question, [s.text for s in cands])
-        )
-        order = np.argsort(-scores, kind="stable")
+        # The model's preference for the question's own language is removed first, so
+        # a German sentence that answers beats a Turkish one that only shares the topic.
+        offsets = self.calibrator.language_offsets(qlang)
+        bias = np.array([offsets.get(s.lang, 0.0) for s in cands])
+        scores = vecs @ qvec - bias + _overlap_bonus(question, [s.text for s in cands])
+        order = [int(i) for i in np.argsort(-scores, kind="stable")]
+        own = [i for i in order if cands[i].lang == qlang]
+        if own and scores[own[0]] >= scores[order[0]] - OWN_LANGUAGE_PREFERENCE:
+            order = own  # the corpus answers in the question's language: answer from it
         best = scores[order[0]]
         picked: list[int] = []
         for i in order:
             if len(picked) == self.max_sentences or scores[i] < best - SENTENCE_MARGIN:
                 break
             if all(float(vecs[i] @ vecs[j]) < SAME_FACT for j in picked):
-                picked.append(int(i))
+                picked.append(i)
         return [self._in_own_language(cands[i], vecs[i], cands, vecs, qlang) for i in picked]
 
     def _in_own_language(
@@ -265,7 +270,8 @@ def _citation(n: int, hit: Hit, support: tuple[Support, ...]) -> Citation:
 
 
 def _compose(chosen: list[_Sentence], qlang: str) -> tuple[str, list[Citation], list[str]]:
-    """Own-language sentences first, then quotes from other languages, each with [n]."""
+    """Own-language sentences and quotes from other languages, each with [n]; the block
+    holding the best sentence comes first (``chosen`` is in order of merit)."""
     numbers: dict[int, int] = {}
     support: dict[int, list[Support]] = {}
     for s in chosen:
@@ -274,13 +280,16 @@ def _compose(chosen: list[_Sentence], qlang: str) -> tuple[str, list[Citation], 
     own = [s for s in chosen if s.lang == qlang]
     other = [s for s in chosen if s.lang != qlang]
     joiner = "" if qlang in NO_SPACE_LANGS else " "
-    parts = []
-    if own:
-        parts.append(joiner.join(f"{s.text} [{numbers[s.hit.row]}]" for s in own))
+    own_block = [joiner.join(f"{s.text} [{numbers[s.hit.row]}]" for s in own)] if own else []
+    other_block = []
     if other:
         langs = sorted({s.lang for s in other})
-        parts.append(phrases.t("found_in_other", qlang, langs=phrases.lang_list(langs, qlang)))
-        parts.extend(f"“{s.text}” [{numbers[s.hit.row]}]" for s in other)
+        other_block.append(
+            phrases.t("found_in_other", qlang, langs=phrases.lang_list(langs, qlang))
+        )
+        other_block.extend(f"“{s.text}” [{numbers[s.hit.row]}]" for s in other)
+    best_is_own = bool(own) and chosen[0].lang == qlang
+    parts = own_block + other_block if best_is_own else other_block + own_block
     hits = {s.hit.row: s.hit for s in chosen}
     citations = [
         _citation(n, hits[row], tuple(support[row]))

@@ -31,20 +31,28 @@ def offtopic_questions() -> dict[str, tuple[str, ...]]:
 class Calibrator:
     """Per-passage mean and spread of similarity to off-topic questions, per language."""
 
-    def __init__(self, embedder: Embedder, vectors: np.ndarray) -> None:
+    def __init__(self, embedder: Embedder, vectors: np.ndarray, langs: list[str]) -> None:
         bank = offtopic_questions()
-        self._stats: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        all_vecs = []
-        for lang, questions in bank.items():
-            qv = embedder.embed_queries(list(questions))
-            all_vecs.append(qv)
-            self._stats[lang] = _stats(vectors @ qv.T)
-        self._any = _stats(vectors @ np.concatenate(all_vecs).T)
+        self._bank = {lang: embedder.embed_queries(list(qs)) for lang, qs in bank.items()}
+        self._bank_any = np.concatenate(list(self._bank.values()))
+        self._stats = {lang: _stats(vectors @ qv.T) for lang, qv in self._bank.items()}
+        self._any = _stats(vectors @ self._bank_any.T)
+        self._langs = np.array(langs)
 
     def z_scores(self, scores: np.ndarray, lang: str) -> np.ndarray:
         """How unusual each passage's score is for it (rows of the full index)."""
         mean, std = self._stats.get(lang, self._any)
         return (scores - mean) / std
+
+    def language_offsets(self, lang: str) -> dict[str, float]:
+        """How much the model favours passages of each language for questions in ``lang``.
+
+        The mean similarity of each language's passages to everyday questions asked in
+        ``lang``: passages in the question's own language get a higher baseline, which
+        is bias, not relevance, and is subtracted before languages are compared.
+        """
+        mean, _ = self._stats.get(lang, self._any)
+        return {str(g): float(mean[self._langs == g].mean()) for g in np.unique(self._langs)}
 
 
 def _stats(sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -106,7 +106,8 @@ class PolyqaService:
         with self._lock:
             if self._calibrator is None or self._calibrator[0] is not retriever:
                 vectors = retriever.stored.index.vectors()
-                self._calibrator = (retriever, Calibrator(self.embedder, vectors))
+                langs = [c.lang for c in retriever.stored.chunks]
+                self._calibrator = (retriever, Calibrator(self.embedder, vectors, langs))
             return self._calibrator[1]
 
     def documents(self) -> list[DocRecord]:

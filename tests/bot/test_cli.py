@@ -112,7 +112,6 @@ def test_index_reports_and_refuses_mismatch(env, tmp_path: Path) -> None:  # typ
     [
         ("empty.txt", b"", "empty"),
         ("binary.txt", b"\x00\x01\x02PNG\x00\xff" * 50, "binary"),
-        ("latin1.txt", "Straße café".encode("latin-1") * 3, "UTF-8"),
     ],
 )
 def test_bad_document_is_one_line_and_loses_nothing(  # type: ignore[no-untyped-def]
