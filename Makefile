@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.polyqa-installed
 TSTAMP := $(VENV)/.polyqa-test-installed
 
-.PHONY: run test install install-test lint typecheck unit
+.PHONY: run test install install-test browser-deps lint typecheck unit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,28 @@ $(TSTAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[test]'
 	touch $@
 
+# The browser tests drive Debian's Chromium (`playwright install` cannot download browsers
+# here) and need fonts with Devanagari and Han glyphs. Installed only when missing (dpkg-query),
+# so a machine that has them is not touched; without root (or sudo) the step says so and
+# the browser tests skip.
+APT_TEST_PKGS := chromium fonts-noto-core fonts-noto-cjk
+
+browser-deps:
+	@command -v dpkg >/dev/null || { echo "browser-deps: not Debian, skipped"; exit 0; }; \
+	missing=""; \
+	for p in $(APT_TEST_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null; then sudo="sudo -n"; \
+	else echo "browser-deps: need root to apt-get install$$missing; browser tests will skip"; exit 0; fi; \
+	echo "apt-get install$$missing"; \
+	$$sudo apt-get update -q && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing
+
 install: $(STAMP)
-install-test: $(TSTAMP)
+install-test: $(TSTAMP) browser-deps
 
 run: install
 	$(BIN)/polyqa chat

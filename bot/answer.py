@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -59,6 +59,7 @@ class Citation:
     sentence_start: int
     sentence_end: int
     support: tuple[Support, ...] = ()
+    page: int | None = None  # for paged documents (PDF): the page of the sentence
 
 
 @dataclass
@@ -102,6 +103,7 @@ class _Sentence:
     end: int
     text: str
     lang: str
+    context: str  # what is compared with the question: the sentence under its heading
 
 
 def _candidate_sentences(hits: list[Hit]) -> list[_Sentence]:
@@ -110,13 +112,21 @@ def _candidate_sentences(hits: list[Hit]) -> list[_Sentence]:
     out = []
     for hit in hits:
         c = hit.chunk
+        heading = ""
         for s, e in split_sentences(c.text):
+            text = c.text[s:e]
             key = (c.doc_id, c.start + s)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(_Sentence(hit, c.start + s, c.start + e, c.text[s:e], c.lang))
+            if key not in seen:
+                seen.add(key)
+                context = f"{heading} {text}" if heading else text
+                out.append(_Sentence(hit, c.start + s, c.start + e, text, c.lang, context))
+            heading = text if _is_heading(text) else ""
     return out
+
+
+def _is_heading(text: str) -> bool:
+    """A glossary term or section title: it names what the next sentence is about."""
+    return len(text) <= 60 and (text.endswith((":", "：")) or text[-1:].isalnum())
 
 
 def _informative(text: str) -> bool:
@@ -161,11 +171,13 @@ class Composer:
         calibrator: Calibrator,
         max_sentences: int = 3,
         k: int = 8,
+        max_sources: int = 5,
     ) -> None:
         self.retriever = retriever
         self.calibrator = calibrator
         self.max_sentences = max_sentences
         self.k = k
+        self.max_sources = max_sources
 
     def retrieve(
         self, question: str, pool: Pool | None = None, answer_lang: str | None = None
@@ -192,6 +204,7 @@ class Composer:
             return self._not_found(ev, coverage)
         chosen = self._choose(ev.question, ev.qvec, ev.hits, ev.qlang)
         text, citations, claims = _compose(chosen, ev.qlang)
+        citations = self._with_pages(citations)
         checked = check(claims, {c.n: c.text for c in citations}, self.retriever.embedder)
         langs = sorted({c.lang for c in citations})
         return Answer(
@@ -205,12 +218,12 @@ class Composer:
         cands = [s for s in _candidate_sentences(hits) if _informative(s.text)]
         if not cands:
             cands = _candidate_sentences(hits[:1])
-        vecs = self.retriever.embedder.embed_passages([s.text for s in cands])
+        vecs = self.retriever.embedder.embed_passages([s.context for s in cands])
         # The model's preference for the question's own language is removed first, so
         # a German sentence that answers beats a Turkish one that only shares the topic.
         offsets = self.calibrator.language_offsets(qlang)
         bias = np.array([offsets.get(s.lang, 0.0) for s in cands])
-        scores = vecs @ qvec - bias + _overlap_bonus(question, [s.text for s in cands])
+        scores = vecs @ qvec - bias + _overlap_bonus(question, [s.context for s in cands])
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         own = [i for i in order if cands[i].lang == qlang]
         if own and scores[own[0]] >= scores[order[0]] - OWN_LANGUAGE_PREFERENCE:
@@ -220,6 +233,9 @@ class Composer:
         for i in order:
             if len(picked) == self.max_sentences or scores[i] < best - SENTENCE_MARGIN:
                 break
+            rows = {cands[j].hit.row for j in picked} | {cands[i].hit.row}
+            if len(rows) > self.max_sources:
+                continue
             if all(float(vecs[i] @ vecs[j]) < SAME_FACT for j in picked):
                 picked.append(i)
         return [self._in_own_language(cands[i], vecs[i], cands, vecs, qlang) for i in picked]
@@ -238,10 +254,17 @@ class Composer:
                 return cands[same[j]]
         return sent
 
+    def _with_pages(self, citations: list[Citation]) -> list[Citation]:
+        docs = self.retriever.stored.documents
+        return [
+            replace(c, page=docs[c.doc_id].page_at(c.sentence_start)) if c.doc_id in docs else c
+            for c in citations
+        ]
+
     def _not_found(self, ev: Evidence, coverage: dict[str, int]) -> Answer:
         question, qlang, conf = ev.question, ev.qlang, ev.confidence
-        nearest = ev.hits[:3]
-        citations = [_citation(i + 1, h, ()) for i, h in enumerate(nearest)]
+        nearest = ev.hits[: min(3, self.max_sources)]
+        citations = self._with_pages([_citation(i + 1, h, ()) for i, h in enumerate(nearest)])
         lines = [phrases.t("not_found", qlang), phrases.t("nearest", qlang)]
         lines += [f"[{c.n}] ({c.lang}) {_snippet(c.text)}" for c in citations]
         langs = sorted({c.lang for c in citations})

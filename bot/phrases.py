@@ -28,6 +28,34 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "Indexed documents",
         "llm_fallback": "(The language model did not answer; this is the extractive answer.)",
         "unsupported": "(unsupported by its source)",
+        # The chat window (bot/ui.py).
+        "language_name": "English",
+        "ui_language": "Interface language",
+        "chat": "Chat",
+        "filters": "Filters",
+        "all_when_none": "All languages when none is ticked",
+        "new_chat": "New chat",
+        "chars": "characters",
+        "sentence": "sentence",
+        "translations": "The same in other languages",
+        "sources_empty": (
+            "Ask a question: the sources of each answer appear here, with the supporting "
+            "sentence highlighted."
+        ),
+        "cited": "cited",
+        "indexing": "Indexing",
+        "upload_done": (
+            "Indexed {added} new and {changed} updated documents ({unchanged} unchanged); the "
+            "index holds {chunks} passages."
+        ),
+        "upload_skipped": "Not indexed: {name}: {reason}",
+        "upload_refused": "Refused: {name}: {reason}",
+        "upload_types": "Formats: {types}",
+        "col_document": "Document",
+        "col_title": "Title",
+        "col_language": "Language",
+        "col_chunks": "Passages",
+        "col_indexed_at": "Indexed at",
     },
     "tr": {
         "found_in_other": "Bunun cevabı {langs} kaynaklarda bulunuyor; pasajlar şöyle diyor:",
@@ -48,6 +76,34 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "Dizinlenmiş belgeler",
         "llm_fallback": "(Dil modeli cevap vermedi; bu, alıntılanmış cevaptır.)",
         "unsupported": "(kaynağı tarafından desteklenmiyor)",
+        # The chat window (bot/ui.py).
+        "language_name": "Türkçe",
+        "ui_language": "Arayüz dili",
+        "chat": "Sohbet",
+        "filters": "Filtreler",
+        "all_when_none": "Hiçbiri seçili değilse tüm diller",
+        "new_chat": "Yeni sohbet",
+        "chars": "karakter",
+        "sentence": "cümle",
+        "translations": "Diğer dillerde aynısı",
+        "sources_empty": (
+            "Bir soru sorun: her cevabın kaynakları, destekleyen cümle vurgulanmış olarak "
+            "burada görünür."
+        ),
+        "cited": "alıntılandı",
+        "indexing": "Dizinleniyor",
+        "upload_done": (
+            "{added} yeni ve {changed} güncellenmiş belge dizinlendi ({unchanged} değişmedi); "
+            "dizinde {chunks} pasaj var."
+        ),
+        "upload_skipped": "Dizinlenmedi: {name}: {reason}",
+        "upload_refused": "Reddedildi: {name}: {reason}",
+        "upload_types": "Biçimler: {types}",
+        "col_document": "Belge",
+        "col_title": "Başlık",
+        "col_language": "Dil",
+        "col_chunks": "Pasajlar",
+        "col_indexed_at": "Dizinlenme zamanı",
     },
     "hi": {
         "found_in_other": "इसका उत्तर {langs} स्रोतों में है; अंश कहते हैं:",
@@ -68,6 +124,31 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "अनुक्रमित दस्तावेज़",
         "llm_fallback": "(भाषा मॉडल ने उत्तर नहीं दिया; यह उद्धृत उत्तर है।)",
         "unsupported": "(इसके स्रोत द्वारा समर्थित नहीं)",
+        # The chat window (bot/ui.py).
+        "language_name": "हिन्दी",
+        "ui_language": "इंटरफ़ेस की भाषा",
+        "chat": "बातचीत",
+        "filters": "फ़िल्टर",
+        "all_when_none": "कोई न चुनने पर सभी भाषाएँ",
+        "new_chat": "नई बातचीत",
+        "chars": "अक्षर",
+        "sentence": "वाक्य",
+        "translations": "अन्य भाषाओं में यही",
+        "sources_empty": "प्रश्न पूछें: हर उत्तर के स्रोत यहाँ दिखेंगे, समर्थन करने वाला वाक्य चिह्नित होगा।",
+        "cited": "उद्धृत",
+        "indexing": "अनुक्रमण",
+        "upload_done": (
+            "{added} नए और {changed} बदले हुए दस्तावेज़ अनुक्रमित हुए ({unchanged} "
+            "अपरिवर्तित); अनुक्रमणिका में {chunks} अंश हैं।"
+        ),
+        "upload_skipped": "अनुक्रमित नहीं: {name}: {reason}",
+        "upload_refused": "अस्वीकृत: {name}: {reason}",
+        "upload_types": "प्रारूप: {types}",
+        "col_document": "दस्तावेज़",
+        "col_title": "शीर्षक",
+        "col_language": "भाषा",
+        "col_chunks": "अंश",
+        "col_indexed_at": "अनुक्रमण का समय",
     },
     "de": {
         "found_in_other": "Die Antwort steht in {langs} Quellen; dort heißt es:",
@@ -88,6 +169,34 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "Indizierte Dokumente",
         "llm_fallback": "(Das Sprachmodell hat nicht geantwortet; dies ist die zitierte Antwort.)",
         "unsupported": "(von der Quelle nicht gestützt)",
+        # The chat window (bot/ui.py).
+        "language_name": "Deutsch",
+        "ui_language": "Sprache der Oberfläche",
+        "chat": "Chat",
+        "filters": "Filter",
+        "all_when_none": "Alle Sprachen, wenn keine angekreuzt ist",
+        "new_chat": "Neuer Chat",
+        "chars": "Zeichen",
+        "sentence": "Satz",
+        "translations": "Dasselbe in anderen Sprachen",
+        "sources_empty": (
+            "Stellen Sie eine Frage: Die Quellen jeder Antwort erscheinen hier, der belegende "
+            "Satz hervorgehoben."
+        ),
+        "cited": "zitiert",
+        "indexing": "Indizierung",
+        "upload_done": (
+            "{added} neue und {changed} geänderte Dokumente indiziert ({unchanged} "
+            "unverändert); der Index enthält {chunks} Passagen."
+        ),
+        "upload_skipped": "Nicht indiziert: {name}: {reason}",
+        "upload_refused": "Abgelehnt: {name}: {reason}",
+        "upload_types": "Formate: {types}",
+        "col_document": "Dokument",
+        "col_title": "Titel",
+        "col_language": "Sprache",
+        "col_chunks": "Passagen",
+        "col_indexed_at": "Indiziert am",
     },
     "zh": {
         "found_in_other": "答案出自{langs}資料；原文如下：",
@@ -108,6 +217,31 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "已索引的文件",
         "llm_fallback": "（語言模型沒有回應；以下為摘錄式回答。）",
         "unsupported": "（來源不支持此句）",
+        # The chat window (bot/ui.py).
+        "language_name": "中文",
+        "ui_language": "介面語言",
+        "chat": "對話",
+        "filters": "篩選",
+        "all_when_none": "未勾選時搜尋所有語言",
+        "new_chat": "新對話",
+        "chars": "字元",
+        "sentence": "句子",
+        "translations": "其他語言的相同內容",
+        "sources_empty": "提出問題：每個回答的來源會顯示在這裡，並標示支持的句子。",
+        "cited": "已引用",
+        "indexing": "正在索引",
+        "upload_done": (
+            "已索引 {added} 份新文件與 {changed} 份更新文件（{unchanged} 份未變更）；"
+            "索引共有 {chunks} 個段落。"
+        ),
+        "upload_skipped": "未索引：{name}：{reason}",
+        "upload_refused": "已拒絕：{name}：{reason}",
+        "upload_types": "格式：{types}",
+        "col_document": "文件",
+        "col_title": "標題",
+        "col_language": "語言",
+        "col_chunks": "段落",
+        "col_indexed_at": "索引時間",
     },
     "es": {
         "found_in_other": "La respuesta está en fuentes en {langs}; los pasajes dicen:",
@@ -128,6 +262,34 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "Documentos indexados",
         "llm_fallback": "(El modelo de lenguaje no respondió; esta es la respuesta extractiva.)",
         "unsupported": "(no respaldado por su fuente)",
+        # The chat window (bot/ui.py).
+        "language_name": "Español",
+        "ui_language": "Idioma de la interfaz",
+        "chat": "Chat",
+        "filters": "Filtros",
+        "all_when_none": "Todos los idiomas si no se marca ninguno",
+        "new_chat": "Nuevo chat",
+        "chars": "caracteres",
+        "sentence": "oración",
+        "translations": "Lo mismo en otros idiomas",
+        "sources_empty": (
+            "Haga una pregunta: las fuentes de cada respuesta aparecen aquí, con la oración "
+            "que la respalda resaltada."
+        ),
+        "cited": "citado",
+        "indexing": "Indexando",
+        "upload_done": (
+            "Indexados {added} documentos nuevos y {changed} actualizados ({unchanged} sin "
+            "cambios); el índice tiene {chunks} pasajes."
+        ),
+        "upload_skipped": "No indexado: {name}: {reason}",
+        "upload_refused": "Rechazado: {name}: {reason}",
+        "upload_types": "Formatos: {types}",
+        "col_document": "Documento",
+        "col_title": "Título",
+        "col_language": "Idioma",
+        "col_chunks": "Pasajes",
+        "col_indexed_at": "Indexado el",
     },
     "fr": {
         "found_in_other": (
@@ -150,6 +312,34 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "Documents indexés",
         "llm_fallback": "(Le modèle de langue n'a pas répondu ; voici la réponse extractive.)",
         "unsupported": "(non étayé par sa source)",
+        # The chat window (bot/ui.py).
+        "language_name": "Français",
+        "ui_language": "Langue de l'interface",
+        "chat": "Discussion",
+        "filters": "Filtres",
+        "all_when_none": "Toutes les langues si aucune n'est cochée",
+        "new_chat": "Nouvelle discussion",
+        "chars": "caractères",
+        "sentence": "phrase",
+        "translations": "La même chose dans d'autres langues",
+        "sources_empty": (
+            "Posez une question : les sources de chaque réponse apparaissent ici, la phrase "
+            "qui l'étaye surlignée."
+        ),
+        "cited": "cité",
+        "indexing": "Indexation",
+        "upload_done": (
+            "{added} nouveaux documents et {changed} mis à jour indexés ({unchanged} "
+            "inchangés) ; l'index contient {chunks} passages."
+        ),
+        "upload_skipped": "Non indexé : {name} : {reason}",
+        "upload_refused": "Refusé : {name} : {reason}",
+        "upload_types": "Formats : {types}",
+        "col_document": "Document",
+        "col_title": "Titre",
+        "col_language": "Langue",
+        "col_chunks": "Passages",
+        "col_indexed_at": "Indexé le",
     },
 }
 

@@ -15,9 +15,10 @@ from bot.answer import Answer, Composer
 from bot.confidence import Calibrator
 from bot.generate import generate
 from bot.llm import LLMConfig
+from bot.questions import clean_question
 from bot.retrieval import Hit, Pool, Retriever
 from bot.settings import Settings
-from corpus.errors import IndexMismatchError
+from corpus.errors import CorruptIndexError, IndexMismatchError
 from corpus.reader import default_corpus_dir, read_documents
 from index import store
 from index.builder import IndexReport, Progress, params_for, update_index
@@ -60,10 +61,10 @@ class PolyqaService:
         if store.exists(self.index_dir):
             try:
                 return store.load(self.index_dir, self._params())
-            except IndexMismatchError:
+            except (IndexMismatchError, CorruptIndexError) as exc:
                 if not (self.settings.uses_default_corpus and self._holds_default_corpus()):
                     raise
-                logger.warning("default index was built with other settings; rebuilding it")
+                logger.warning("%s; rebuilding the default corpus's index", exc)
         elif not self.settings.uses_default_corpus:
             return store.load(self.index_dir)  # raises: no index here, and how to build one
         logger.info("indexing the default corpus into %s", self.index_dir)
@@ -71,8 +72,12 @@ class PolyqaService:
         return stored
 
     def _holds_default_corpus(self) -> bool:
+        """True also when the index is too damaged to tell: then only polyqa wrote it."""
         root = default_corpus_dir().resolve()
-        docs = store.load(self.index_dir).documents.values()
+        try:
+            docs = store.load(self.index_dir).documents.values()
+        except CorruptIndexError:
+            return True
         return all(Path(d.path).resolve().is_relative_to(root) for d in docs)
 
     def _update(
@@ -115,7 +120,15 @@ class PolyqaService:
 
     def search(self, query: str, k: int | None = None, langs: Sequence[str] = ()) -> list[Hit]:
         pool = Pool(langs=frozenset(langs)) if langs else None
-        return self.retriever().search(query, k or self.settings.top_k, pool)
+        return self.retriever().search(self._clean(query), k or self.settings.top_k, pool)
+
+    def _clean(self, question: str) -> str:
+        question = clean_question(question)  # cheap checks first: no model needed
+        return clean_question(
+            question,
+            count_tokens=self.embedder.count_tokens,
+            max_tokens=self.embedder.max_tokens,
+        )
 
     def ask(
         self,
@@ -139,12 +152,14 @@ class PolyqaService:
         k: int | None = None,
     ) -> Iterator[str | Answer]:
         """Pieces of the answer text as they are ready, then the whole Answer last."""
+        question = self._clean(question)
         retriever = self.retriever()
         composer = Composer(
             retriever,
             self.calibrator(retriever),
             max_sentences=self.settings.answer_sentences,
             k=max(k or self.settings.top_k, 8),
+            max_sources=k or self.settings.top_k,
         )
         pool = Pool(langs=frozenset(langs)) if langs else None
         evidence = composer.retrieve(question, pool, answer_lang)

@@ -1,16 +1,45 @@
-"""The Gradio chat window: a thin layer that only calls the answer service.
+"""The Gradio chat window: a thin layer over the answer service.
 
-Gradio is imported inside the functions so the CLI (and its tests) do not pay for it.
+Chat with streamed answers and a per-session history, a sources panel beside it (click an
+``[n]`` to bring its source into view), filters, uploads indexed incrementally, the
+interface in the user's language, and the same app callable through ``gradio_client``.
+Rendering lives in ``bot.ui_render``; Gradio is imported inside the functions so the CLI
+(and its tests) do not pay for it.
 """
 
-from __future__ import annotations
-
-import html
 import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
-from bot.answer import Answer
+import numpy as np
+
+from bot import phrases
+from bot.answer import Answer, Citation
 from bot.service import PolyqaService
+from bot.ui_render import (
+    CLICK_JS,
+    CSS,
+    FONTS,
+    UI_LANGS,
+    Parallel,
+    Turn,
+    answer_markdown,
+    chat_message,
+    documents_table,
+    native_name,
+    panel_html,
+    stream_prefixes,
+    ui_lang_from_header,
+    upload_summary,
+)
+from bot.uploads import MAX_UPLOAD_BYTES, store_upload
+from corpus.document import Chunk
+from corpus.errors import DocumentError, PolyqaError
+from corpus.reader import SUPPORTED_SUFFIXES
+from corpus.sentences import split_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -21,62 +50,492 @@ EXAMPLES = [
     "Wer entscheidet, welche Produkte ein Unternehmen nicht mehr anbieten sollte?",
     "首席技術官需要熟悉哪些監管機構？",
 ]
+AUTO = "auto"
+# A streamed piece (a whole line of the extractive answer) is shown in up to this many
+# steps, this long apart: long enough to see the answer grow, short in total.
+PIECE_STEPS = 8
+STREAM_DELAY = 0.03
+# Two sentences closer than this (cosine of passage embeddings) say the same thing; the
+# composer uses the same bar (bot.answer.SAME_FACT).
+PARALLEL_MIN = 0.88
 
 
-def sources_html(answer: Answer) -> str:
-    """Numbered sources with the supporting sentence highlighted inside its passage."""
-    parts = []
-    for c in answer.citations:
-        text = c.text
-        a, b = c.sentence_start - c.start, c.sentence_end - c.start
-        body = (
-            html.escape(text[:a])
-            + "<mark>"
-            + html.escape(text[a:b])
-            + "</mark>"
-            + html.escape(text[b:])
-        )
-        parts.append(
-            f'<div class="source" id="source-{c.n}"><b>[{c.n}]</b> {html.escape(c.title)} '
-            f'<span class="lang">{c.lang}</span> <small>{html.escape(c.doc_id)} '
-            f"{c.start}–{c.end}</small><p>{body}</p></div>"
-        )
-    return "\n".join(parts)
+# --- translations of cited sentences -------------------------------------------------
+
+
+@dataclass
+class _ParallelJob:
+    """One citation's sentence (index ``x`` into the texts to embed) and its candidates."""
+
+    n: int
+    x: int
+    own: list[int]  # the cited passage's sentences, ``x`` among them
+    cands: list[tuple[Chunk, int, int, int]] = field(default_factory=list)  # chunk, start, end, i
+
+
+def find_parallels(service: PolyqaService, answer: Answer) -> dict[int, list[Parallel]]:
+    """For each citation, its supporting sentence as the other languages' documents say it.
+
+    Candidates are the sentences of each other language's best passage for the sentence;
+    one counts as a translation when it is close (PARALLEL_MIN) and the match is mutual:
+    of the cited passage's sentences, the cited one is its nearest. The mutual test is
+    what keeps a sentence that merely shares the topic from passing as a translation.
+    """
+    langs = sorted({d.lang for d in service.documents()})
+    texts: list[str] = []
+    jobs = [
+        _parallel_job(service, c, [lang for lang in langs if lang != c.lang], texts)
+        for c in (answer.citations if answer.found else ())
+        if c.support and len(langs) > 1
+    ]
+    if not jobs:
+        return {}
+    vecs = service.embedder.embed_passages(texts)
+    out: dict[int, list[Parallel]] = {}
+    for job in jobs:
+        best: dict[str, tuple[float, Chunk, int, int, int]] = {}
+        for ch, s, e, i in job.cands:
+            sim = float(vecs[i] @ vecs[job.x])
+            if sim >= PARALLEL_MIN and sim > best.get(ch.lang, (-1.0,))[0]:
+                best[ch.lang] = (sim, ch, s, e, i)
+        found = [
+            Parallel(lang, ch.doc_id, ch.title, s, e, texts[i], sim)
+            for lang, (sim, ch, s, e, i) in sorted(best.items())
+            if job.own[int(np.argmax(vecs[job.own] @ vecs[i]))] == job.x
+        ]
+        if found:
+            out[job.n] = found
+    return out
+
+
+def _parallel_job(
+    service: PolyqaService, c: Citation, others: list[str], texts: list[str]
+) -> _ParallelJob:
+    """Queue the texts one citation needs embedded (appended to ``texts``)."""
+    own = [(c.start + a, c.text[a:b]) for a, b in split_sentences(c.text)]
+    job = _ParallelJob(c.n, -1, list(range(len(texts), len(texts) + len(own))))
+    texts += [text for _, text in own]
+    job.x = next((i for i, (s, _) in zip(job.own, own, strict=True) if s == c.sentence_start), -1)
+    if job.x < 0:
+        job.x = len(texts)
+        texts.append(c.support[0].text)
+        job.own.append(job.x)
+    for hit in service.search(texts[job.x], k=len(others), langs=others):
+        ch = hit.chunk
+        for a, b in split_sentences(ch.text):
+            job.cands.append((ch, ch.start + a, ch.start + b, len(texts)))
+            texts.append(ch.text[a:b])
+    return job
+
+
+# --- uploads -------------------------------------------------------------------------
+
+
+def save_uploads(
+    files: Sequence[str], uploads: Path
+) -> tuple[list[Path], list[tuple[str, str, str]]]:
+    """Store Gradio's temporary files in ``uploads`` (bot.uploads: safe names only, types
+    polyqa reads, size limit); the stored paths, and (phrase, name, reason) per refusal."""
+    saved: list[Path] = []
+    refused: list[tuple[str, str, str]] = []
+    for tmp in files:
+        name = Path(tmp).name
+        try:
+            saved.append(store_upload(uploads, name, Path(tmp)))
+        except DocumentError as exc:
+            refused.append(("upload_refused", name, exc.problem))
+        except PolyqaError as exc:
+            refused.append(("upload_refused", name, str(exc).split(": ", 1)[-1]))
+    return saved, refused
+
+
+def index_uploads(
+    service: PolyqaService, files: Sequence[str], ui_lang: str, progress: Any = None
+) -> str:
+    """Save and index uploaded files next to what is indexed; the message to show.
+
+    Files that cannot be read are named with the reason and removed again; the rest are
+    indexed (only new or changed ones are embedded).
+    """
+    uploads = service.settings.data_dir / "uploads"
+    saved, problems = save_uploads(files, uploads)
+    counts: dict[str, int] = {}
+    if saved:
+
+        def report_progress(done: int, total: int) -> None:
+            if progress is not None:
+                progress((done, total), desc=phrases.t("indexing", ui_lang), unit="chunks")
+
+        try:
+            report = service.index(saved, keep_missing=True, progress=report_progress)
+        except PolyqaError as exc:
+            reason = str(exc).replace(f"{uploads.resolve()}/", "").replace(f"{uploads}/", "")
+            problems.append(("upload_skipped", ", ".join(p.name for p in saved), reason))
+            _remove(saved)
+        else:
+            for path, reason in report.skipped:
+                problems.append(("upload_skipped", Path(path).name, reason))
+            _remove([Path(path) for path, _ in report.skipped])
+            counts = {
+                "added": len(report.added),
+                "changed": len(report.changed),
+                "unchanged": len(report.unchanged),
+                "chunks": report.chunks,
+            }
+    logger.info("upload of %d file(s): %s; problems: %s", len(files), counts, problems)
+    return upload_summary(counts, problems, ui_lang)
+
+
+def _remove(paths: Sequence[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+# --- the app -------------------------------------------------------------------------
+
+
+def _answer_lang_choices(ui_lang: str) -> list[tuple[str, str]]:
+    return [(phrases.t("auto", ui_lang), AUTO)] + [(native_name(c), c) for c in UI_LANGS]
+
+
+def _doc_lang_choices(service: PolyqaService) -> list[tuple[str, str]]:
+    langs = sorted({d.lang for d in service.documents()})
+    return [(f"{native_name(c)} ({c})", c) for c in langs]
+
+
+Update = tuple[str, list[dict[str, Any]], str, list[Turn]]
+
+
+def chat_stream(
+    service: PolyqaService,
+    message: str,
+    history: list[dict[str, Any]],
+    turns: list[Turn],
+    answer_lang: str,
+    doc_langs: Sequence[str],
+    k: float,
+    ui_lang: str,
+) -> Iterator[Update]:
+    """One chat turn as (textbox, history, sources panel, turns) updates.
+
+    The answer grows as ``service.ask_stream`` hands out pieces (an LLM's tokens, or the
+    extractive answer's lines, cut smaller here so they visibly grow). Then its sources'
+    translations are looked up, and the last update shows the sources and the answer's
+    language coverage (which marks it finished).
+    """
+    history, turns = list(history or []), list(turns or [])
+    question = (message or "").strip()
+    if not question:
+        yield "", history, panel_html(turns, ui_lang), turns
+        return
+    history += [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
+    panel = panel_html(turns, ui_lang)
+    yield "", history, panel, turns
+    stream = service.ask_stream(
+        question,
+        langs=list(doc_langs or ()),
+        answer_lang=None if answer_lang in (None, "", AUTO) else answer_lang,
+        k=int(k) if k else None,
+    )
+    turn, shown, answer = len(turns), "", None
+    try:
+        for item in stream:
+            if isinstance(item, Answer):
+                answer = item
+                break
+            for prefix in _paced(item):
+                text = answer_markdown(shown + prefix, turn)
+                history[-1] = {"role": "assistant", "content": text}
+                yield "", history, panel, turns
+            shown += item
+    except PolyqaError as exc:
+        history[-1] = {"role": "assistant", "content": f"**{exc}**"}
+        yield "", history, panel, turns
+        return
+    if answer is None:
+        return
+    turns.append(Turn(answer, find_parallels(service, answer)))
+    history[-1] = {"role": "assistant", "content": chat_message(answer, turn, ui_lang)}
+    yield "", history, panel_html(turns, ui_lang), turns
+
+
+def _paced(piece: str) -> Iterator[str]:
+    """Growing prefixes of one streamed piece, paced so a long piece is seen to grow."""
+    prefixes = stream_prefixes(piece, steps=PIECE_STEPS)
+    for i, prefix in enumerate(prefixes):
+        yield prefix
+        if i < len(prefixes) - 1:
+            time.sleep(STREAM_DELAY)
 
 
 def build_app(service: PolyqaService) -> Any:
+    """The Blocks app; launch it with ``launch`` (theme, fonts, CSS and JS go there)."""
     import gradio as gr
 
-    def respond(message: str, history: list[dict[str, Any]]) -> tuple[Any, ...]:
-        history = list(history or [])
-        if not message or not message.strip():
-            return "", history, ""
-        answer = service.ask(message)
-        history += [
-            {"role": "user", "content": message},
-            {"role": "assistant", "content": answer.answer},
-        ]
-        return "", history, sources_html(answer)
-
-    def ask_api(question: str) -> dict[str, Any]:
-        return service.ask(question).to_dict()
-
-    with gr.Blocks(title="polyqa") as app:
-        gr.Markdown("## polyqa")
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="polyqa", height=520)
-                box = gr.Textbox(placeholder="Ask a question in any language", show_label=False)
-                gr.Examples(EXAMPLES, inputs=box)
-            with gr.Column(scale=2):
-                sources = gr.HTML(label="Sources")
-        box.submit(respond, [box, chatbot], [box, chatbot, sources], api_name="chat")
-        gr.api(ask_api, api_name="ask")
+    lang0 = phrases.FALLBACK
+    t = phrases.t
+    with gr.Blocks(title="polyqa", analytics_enabled=False) as app:
+        ui: dict[str, Any] = {"turns": gr.State([])}
+        with gr.Row(equal_height=True):
+            gr.Markdown("## polyqa", elem_id="pq-title")
+            ui["ui_lang"] = gr.Dropdown(
+                [(native_name(c), c) for c in UI_LANGS],
+                value=lang0,
+                label=t("ui_language", lang0),
+                elem_id="pq-ui-lang",
+                scale=0,
+                min_width=200,
+            )
+        with gr.Tabs():
+            ui["chat_tab"] = gr.Tab(t("chat", lang0), id="chat", elem_id="pq-tab-chat")
+            with ui["chat_tab"], gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    ui |= _chat_column(gr, service, lang0)
+                with gr.Column(scale=2):
+                    ui["sources"] = gr.HTML(panel_html([], lang0), elem_id="pq-sources")
+            ui["docs_tab"] = gr.Tab(t("documents", lang0), id="docs", elem_id="pq-tab-docs")
+            with ui["docs_tab"]:
+                ui |= _documents_tab(gr, service, lang0)
+        _wire_chat(gr, service, ui)
+        _wire_documents(gr, service, ui)
+        _wire_language(gr, app, service, ui)
+        _register_api(gr, service)
     return app
+
+
+def _welcome(lang: str) -> str:
+    """What the empty chat shows: how to start, in the interface language."""
+    return f"### {phrases.t('ask', lang)}\n\n{phrases.t('sources_empty', lang)}"
+
+
+def _chat_column(gr: Any, service: PolyqaService, lang: str) -> dict[str, Any]:
+    t = phrases.t
+    c: dict[str, Any] = {}
+    c["chatbot"] = gr.Chatbot(
+        placeholder=_welcome(lang),
+        elem_id="pq-chat",
+        height=500,
+        show_label=False,
+        latex_delimiters=[],
+        feedback_options=None,
+        buttons=["copy"],
+    )
+    with gr.Row(equal_height=True):
+        c["box"] = gr.Textbox(
+            placeholder=t("ask", lang), show_label=False, scale=5, elem_id="pq-question"
+        )
+        c["send"] = gr.Button(t("send", lang), variant="primary", scale=1, elem_id="pq-send")
+    c["examples_label"] = gr.Markdown(f"**{t('examples', lang)}**")
+    with gr.Row():
+        c["examples"] = [gr.Button(q, size="sm", elem_classes=["pq-example"]) for q in EXAMPLES]
+    with gr.Accordion(t("filters", lang), open=True) as c["filters"]:
+        with gr.Row():
+            c["answer_lang"] = gr.Dropdown(
+                _answer_lang_choices(lang), value=AUTO, label=t("answer_language", lang),
+                elem_id="pq-answer-lang",
+            )  # fmt: skip
+            c["k"] = gr.Slider(
+                1, 20, value=service.settings.top_k, step=1, label=t("n_sources", lang),
+                elem_id="pq-k",
+            )  # fmt: skip
+        c["doc_langs"] = gr.CheckboxGroup(
+            _doc_lang_choices(service), value=[], label=t("search_languages", lang),
+            info=t("all_when_none", lang), elem_id="pq-doc-langs",
+        )  # fmt: skip
+    c["clear"] = gr.Button(t("new_chat", lang), size="sm", elem_id="pq-new-chat")
+    return c
+
+
+def _types_hint(lang: str) -> str:
+    return phrases.t("upload_types", lang, types=", ".join(SUPPORTED_SUFFIXES))
+
+
+def _documents_tab(gr: Any, service: PolyqaService, lang: str) -> dict[str, Any]:
+    t = phrases.t
+    d: dict[str, Any] = {}
+    # No file_types filter: Gradio would refuse a whole batch for one odd file, where
+    # index_uploads indexes the rest and names the odd one with its reason.
+    d["files"] = gr.File(
+        file_count="multiple", type="filepath", label=t("upload", lang), elem_id="pq-upload"
+    )
+    d["types"] = gr.Markdown(_types_hint(lang), elem_id="pq-upload-types")
+    d["status"] = gr.Markdown(elem_id="pq-upload-status")
+    d["table"] = gr.Dataframe(
+        value=documents_table(service.documents(), lang),
+        label=t("indexed", lang),
+        interactive=False,
+        wrap=True,
+        elem_id="pq-docs",
+    )
+    return d
+
+
+def _wire_chat(gr: Any, service: PolyqaService, ui: dict[str, Any]) -> None:
+    """Questions (typed, sent or clicked examples) stream into the session's chat."""
+
+    def respond(
+        message: str,
+        history: list[dict[str, Any]],
+        state: list[Turn],
+        answer_lang: str,
+        doc_langs: list[str],
+        k: float,
+        lang: str,
+    ) -> Iterator[tuple[Any, ...]]:
+        yield from chat_stream(service, message, history, state, answer_lang, doc_langs, k, lang)
+
+    rest = [ui["chatbot"], ui["turns"], ui["answer_lang"], ui["doc_langs"], ui["k"], ui["ui_lang"]]
+    # A question sent while an answer is still streaming is asked right after it.
+    common = {
+        "outputs": [ui["box"], ui["chatbot"], ui["sources"], ui["turns"]],
+        "concurrency_limit": 4,
+        "concurrency_id": "chat",
+        "trigger_mode": "always_last",
+    }
+    ui["box"].submit(respond, [ui["box"], *rest], api_name="chat", **common)
+    ui["send"].click(respond, [ui["box"], *rest], api_visibility="private", **common)
+    for button in ui["examples"]:
+        button.click(respond, [button, *rest], api_visibility="private", **common)
+    ui["clear"].click(
+        lambda lang: ([], [], panel_html([], lang)),
+        [ui["ui_lang"]],
+        [ui["chatbot"], ui["turns"], ui["sources"]],
+        api_visibility="private",
+    )
+
+
+def _wire_documents(gr: Any, service: PolyqaService, ui: dict[str, Any]) -> None:
+    """Uploads are saved, indexed with a progress bar, and listed (also as POST /upload)."""
+    tracker = gr.Progress()  # Gradio finds the progress bar by this default value
+
+    def upload(files: list[str] | None, lang: str, progress: Any = tracker) -> tuple:
+        message = index_uploads(service, files or [], lang, progress) if files else ""
+        table = documents_table(service.documents(), lang)
+        return message, table, gr.update(choices=_doc_lang_choices(service)), None
+
+    ui["files"].upload(
+        upload,
+        [ui["files"], ui["ui_lang"]],
+        [ui["status"], ui["table"], ui["doc_langs"], ui["files"]],
+        api_name="upload",
+    )
+
+
+def _wire_language(gr: Any, app: Any, service: PolyqaService, ui: dict[str, Any]) -> None:
+    """The page starts in the browser's language (Accept-Language) and follows the menu."""
+    ui["ui_lang"].change(
+        lambda lang, state: _relabel(gr, service, lang, state),
+        [ui["ui_lang"], ui["turns"]],
+        [ui[key] for key in _RELABELLED],
+        api_visibility="private",
+    )
+
+    def on_load(request: gr.Request) -> tuple:
+        lang = ui_lang_from_header(request.headers.get("accept-language") if request else None)
+        choices = gr.update(choices=_doc_lang_choices(service))
+        return lang, choices, documents_table(service.documents(), lang)
+
+    outputs = [ui["ui_lang"], ui["doc_langs"], ui["table"]]
+    app.load(on_load, None, outputs, api_visibility="private")
+
+
+# The components whose text _relabel sets, in its order.
+_RELABELLED = (
+    "ui_lang",
+    "chat_tab",
+    "docs_tab",
+    "sources",
+    "table",
+    "files",
+    "types",
+    "chatbot",
+    "box",
+    "send",
+    "examples_label",
+    "filters",
+    "answer_lang",
+    "doc_langs",
+    "k",
+    "clear",
+)
+
+
+def _relabel(gr: Any, service: PolyqaService, lang: str, state: list[Turn]) -> list[Any]:
+    """Every fixed text of the page in ``lang``, in the order of ``_RELABELLED``."""
+    t = phrases.t
+    return [
+        gr.update(label=t("ui_language", lang)),
+        gr.update(label=t("chat", lang)),
+        gr.update(label=t("documents", lang)),
+        panel_html(state or [], lang),
+        gr.update(value=documents_table(service.documents(), lang), label=t("indexed", lang)),
+        gr.update(label=t("upload", lang)),
+        _types_hint(lang),
+        gr.update(placeholder=_welcome(lang)),
+        gr.update(placeholder=t("ask", lang)),
+        gr.update(value=t("send", lang)),
+        f"**{t('examples', lang)}**",
+        gr.update(label=t("filters", lang)),
+        gr.update(label=t("answer_language", lang), choices=_answer_lang_choices(lang)),
+        gr.update(label=t("search_languages", lang), info=t("all_when_none", lang)),
+        gr.update(label=t("n_sources", lang)),
+        gr.update(value=t("new_chat", lang)),
+    ]
+
+
+def _register_api(gr: Any, service: PolyqaService) -> None:
+    """Plain endpoints for scripts (gradio_client): JSON in, JSON out."""
+
+    def ask(
+        question: str,
+        langs: list[str] | None = None,
+        answer_lang: str | None = None,
+        k: int | None = None,
+    ) -> dict[str, Any]:
+        """Answer a question: the answer, its citations, coverage (Answer.to_dict)."""
+        lang = None if answer_lang in (None, "", AUTO) else answer_lang
+        return _api_json(service.ask(question, langs=langs or (), answer_lang=lang, k=k).to_dict())
+
+    def documents() -> list[dict[str, Any]]:
+        """What is indexed: doc_id, source_path, title, lang, sha256, chunks, indexed_at."""
+        return [_api_json(asdict(d)) for d in service.documents()]
+
+    gr.api(ask, api_name="ask")
+    gr.api(documents, api_name="documents")
+
+
+def _api_json(value: Any) -> Any:
+    """``value`` with every "path" key named "source_path".
+
+    gradio_client takes any dict with a "path" string in a result for a file to download
+    (its legacy check, used with Gradio 6's protocol) and fails on a document's path.
+    """
+    if isinstance(value, dict):
+        return {("source_path" if k == "path" else k): _api_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_api_json(v) for v in value]
+    return value
+
+
+def launch(app: Any, host: str, port: int, **kwargs: Any) -> Any:
+    """Start the server with polyqa's look: local Noto fonts, panel CSS, click handler."""
+    import gradio as gr
+
+    theme = gr.themes.Soft(font=list(FONTS), font_mono=["Noto Sans Mono", "monospace"])
+    return app.queue(default_concurrency_limit=1).launch(
+        server_name=host,
+        server_port=port,
+        show_error=True,
+        theme=theme,
+        css=CSS,
+        js=CLICK_JS,
+        max_file_size=f"{MAX_UPLOAD_BYTES >> 20}mb",
+        **kwargs,
+    )
 
 
 def serve(service: PolyqaService) -> None:
     app = build_app(service)
     s = service.settings
     logger.info("serving on http://%s:%s", s.host, s.port)
-    app.queue().launch(server_name=s.host, server_port=s.port, show_error=True)
+    launch(app, s.host, s.port)

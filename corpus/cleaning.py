@@ -8,8 +8,9 @@ text itself is never rewritten: we only return offsets, so citations stay checka
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from corpus.sentences import line_spans, trim_span
+from corpus.sentences import trim_span
 
 # Longer lines are real sentences that merely mention "copyright" or a breadcrumb word.
 MAX_BOILERPLATE_CHARS = 80
@@ -33,14 +34,45 @@ _BOILERPLATE = re.compile(
 )
 
 
+# A line that is only a page number, as PDFs and printed pages carry: "12", "- 12 -",
+# "Page 3 of 9", "Seite 3", "3 / 9", "第 3 頁".
+_PAGE_NUMBER = re.compile(
+    r"""
+    ^(?:page|seite|sayfa|página|pagina|pag\.|p\.|s\.|страница|стр\.|पृष्ठ)?\s*
+    [-–—]?\s*\d{1,4}\s*[-–—]?
+    (?:\s*(?:/|of|von|de|di|из)\s*\d{1,4})?$
+    | ^第\s*\d{1,4}\s*[頁页]
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# What str.splitlines() breaks lines at; "\r\n" is one break.
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def is_boilerplate(line: str) -> bool:
-    """A short navigation, previous/next or footer line, or one with no letter or digit."""
+    """A short navigation, previous/next, footer or page-number line, or one with no
+    letter or digit."""
     stripped = line.strip()
     if not any(ch.isalnum() for ch in stripped):
         return True
     if len(stripped) >= MAX_BOILERPLATE_CHARS:
         return False
-    return bool(_BOILERPLATE.search(stripped.lstrip(_BULLETS + " \t")))
+    bare = stripped.lstrip(_BULLETS + " \t")
+    return bool(_BOILERPLATE.search(bare) or _PAGE_NUMBER.match(bare))
+
+
+def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of text[start:end] without its break, as ``line_spans``
+    gives, one at a time: a list of every line of a 50 MB file costs more than the file."""
+    pos, end = start, len(text) if end is None else end
+    while pos < end:
+        match = _LINE_BREAK.search(text, pos, end)
+        if match is None:
+            yield pos, end
+            return
+        yield pos, match.start()
+        pos = match.end()
 
 
 def content_spans(text: str) -> list[tuple[int, int]]:
@@ -49,21 +81,24 @@ def content_spans(text: str) -> list[tuple[int, int]]:
     Blank lines stay inside a run (they are paragraph breaks, not boilerplate); a
     boilerplate line ends the run, so no span ever contains one.
     """
-    spans: list[tuple[int, int]] = []
+    return list(iter_content_spans(text))
+
+
+def iter_content_spans(text: str) -> Iterator[tuple[int, int]]:
+    """``content_spans`` one at a time, for callers that need only the first few."""
     run_start: int | None = None
     run_end = 0
-    for start, end in line_spans(text):
+    for start, end in iter_lines(text):
         line = text[start:end]
         if not line.strip():
             continue
         if is_boilerplate(line):
             if run_start is not None:
-                spans.append(trim_span(text, run_start, run_end))
+                yield trim_span(text, run_start, run_end)
             run_start = None
             continue
         if run_start is None:
             run_start = start
         run_end = end
     if run_start is not None:
-        spans.append(trim_span(text, run_start, run_end))
-    return spans
+        yield trim_span(text, run_start, run_end)

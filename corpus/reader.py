@@ -1,32 +1,36 @@
 """Read documents from disk into ``Document`` records.
 
-Text is decoded exactly as stored (no newline translation, no normalisation), because
-chunk offsets and citations refer to it. Anything we cannot read as UTF-8 text is
-refused with a one-line reason rather than guessed at.
+Text files are decoded exactly as stored (no newline translation, no normalisation),
+because chunk offsets and citations refer to the text; PDF, Word and HTML files become
+the text their extractor finds (corpus/formats.py). A file that cannot be read is
+refused with a one-line reason, and the others are still read.
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
+import itertools
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from corpus.cleaning import content_spans
+from corpus.cleaning import iter_content_spans, iter_lines
 from corpus.document import Document
 from corpus.errors import DocumentError, NoDocumentsError
+from corpus.formats import SUPPORTED_SUFFIXES, Extracted, extract, format_of
 from corpus.langid import detect_language
-from corpus.sentences import line_spans
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".md", ".txt")
+__all__ = ["SUPPORTED_SUFFIXES", "discover", "read_document", "read_documents"]
+
 TITLE_CHARS = 80
 # Enough text for langdetect, which reads 10,000 characters at most.
 _LANG_SAMPLE_CHARS = 10_000
 _SHOWN_REASONS = 3
+# Titles some PDF writers put in the metadata that name nothing.
+_NO_TITLE = ("untitled", "microsoft word - ", "document", "slide 1")
 
 
 def default_corpus_dir() -> Path:
@@ -35,60 +39,42 @@ def default_corpus_dir() -> Path:
 
 
 def read_document(path: Path, root: Path | None = None) -> Document:
-    """One .txt or .md file; raises DocumentError naming the file and the problem."""
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise DocumentError(
-            str(path),
-            f"unsupported file type '{suffix or path.name}'; supported: "
-            + ", ".join(SUPPORTED_SUFFIXES),
-        )
-    raw = _read_bytes(path)
-    text, encoding = _decode(path, raw)
-    spans = content_spans(text)
-    if not spans:
+    """One file of a supported type; raises DocumentError naming the file and the problem."""
+    fmt = format_of(path)
+    raw = _read_bytes(path, fmt.max_bytes)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    found = extract(path, raw)
+    del raw  # a large file's bytes need not live as long as its text
+    spans = iter_content_spans(found.text)
+    first = next(spans, None)
+    if first is None:
         raise DocumentError(str(path), "no text besides navigation, footer or punctuation lines")
-    return Document(
+    doc = Document(
         doc_id=_doc_id(path, root),
         path=str(path),
-        title=_title(text, spans[0], suffix),
-        lang=detect_language(_sample(text, spans)),
-        text=text,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        encoding=encoding,
+        title=_title(found, first),
+        lang=detect_language(_sample(found.text, itertools.chain([first], spans))),
+        text=found.text,
+        sha256=sha256,
+        encoding=found.encoding,
+        format=found.format,
+        pages=found.pages,
     )
+    if found.format in ("text", "markdown") and found.encoding != "utf-8":
+        logger.info("%s: read as %s", path, found.encoding)
+    return doc
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise DocumentError(
+                str(path), f"too large ({size / 2**20:.0f} MB; the limit is {max_bytes >> 20} MB)"
+            )
         return path.read_bytes()
     except OSError as exc:
         raise DocumentError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-
-
-def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    """The text and the encoding it was read with: 'utf-8', or 'utf-8-sig' with a BOM.
-
-    With a BOM the decoded text starts after it, and offsets count from there.
-    """
-    if not raw:
-        raise DocumentError(str(path), "empty file")
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise DocumentError(str(path), "UTF-16 or UTF-32 text; save it as UTF-8")
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        raise DocumentError(str(path), f"binary content (NUL byte at offset {nul}), not text")
-    encoding = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
-    try:
-        text = raw.decode(encoding, errors="strict")
-    except UnicodeDecodeError as exc:
-        offset = exc.start + (len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0)
-        raise DocumentError(
-            str(path), f"not valid UTF-8 (byte 0x{raw[offset]:02x} at offset {offset})"
-        ) from exc
-    if not text.strip():
-        raise DocumentError(str(path), "only whitespace, no text")
-    return text, encoding
 
 
 def _doc_id(path: Path, root: Path | None) -> str:
@@ -101,15 +87,18 @@ def _doc_id(path: Path, root: Path | None) -> str:
         return path.name
 
 
-def _title(text: str, first_span: tuple[int, int], suffix: str) -> str:
-    start, end = line_spans(text, *first_span)[0]
-    line = text[start:end].strip()
-    if suffix == ".md":
-        line = line.lstrip("#").strip()
-    return line[:TITLE_CHARS].rstrip()
+def _title(found: Extracted, first_span: tuple[int, int]) -> str:
+    """The file's own title where it has a real one, else its first content line."""
+    title = " ".join(found.title.split())
+    if not title or title.lower().startswith(_NO_TITLE) or Path(title).suffix:
+        start, end = next(iter_lines(found.text, *first_span))
+        title = found.text[start:end].strip()
+        if found.format == "markdown":
+            title = title.lstrip("#").strip()
+    return title[:TITLE_CHARS].rstrip()
 
 
-def _sample(text: str, spans: list[tuple[int, int]]) -> str:
+def _sample(text: str, spans: Iterator[tuple[int, int]]) -> str:
     parts, size = [], 0
     for start, end in spans:
         parts.append(text[start:end])
@@ -123,7 +112,7 @@ def discover(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
     """(file, root) pairs for the given files and folders, folders searched recursively.
 
     A file named explicitly is kept whatever its type, so reading it says why it is
-    refused; in folders only .txt and .md files count, hidden ones skipped.
+    refused; in folders only supported types count, hidden files skipped.
     """
     found: list[tuple[Path, Path]] = []
     seen: set[Path] = set()
@@ -134,7 +123,7 @@ def discover(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
             pairs = [(f, given) for f in _folder_documents(given)]
             if not pairs:
                 raise NoDocumentsError(
-                    f"{given}: no {' or '.join(SUPPORTED_SUFFIXES)} document in this folder"
+                    f"{given}: no {', '.join(SUPPORTED_SUFFIXES)} document in this folder"
                 )
         elif given.is_file():
             pairs = [(given, given.parent)]

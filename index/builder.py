@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus.chunker import chunk_document
+from corpus.cleaning import iter_content_spans
 from corpus.document import Chunk, Document
 from corpus.errors import CorruptIndexError, IndexMismatchError
 from index import store
@@ -22,6 +24,11 @@ from index.store import DocRecord, IndexParams, StoredIndex
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+
+# Documents longer than this many characters are chunked a window at a time.
+WINDOW_CHARS = 200_000
+# Chunks embedded per call: bounds the texts and vectors in flight, and paces progress.
+BATCH = 64
 
 
 @dataclass
@@ -33,14 +40,16 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    encodings: dict[str, str] = field(default_factory=dict)  # text not in UTF-8: doc -> codec
     chunks: int = 0
     embedded_chunks: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
+        legacy = f", {len(self.encodings)} not in UTF-8" if self.encodings else ""
         return (
             f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
-            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped; "
+            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped{legacy}; "
             f"{self.chunks} chunks ({self.embedded_chunks} embedded) in {self.seconds:.1f}s"
         )
 
@@ -74,104 +83,176 @@ def update_index(
 ) -> tuple[StoredIndex, IndexReport]:
     """Make the index at ``index_dir`` hold ``documents`` (plus the old ones if keep_missing).
 
-    The same content under two names is indexed once, under the first name in order.
+    The same content under two names is indexed once (under the name already indexed,
+    else the first in order); content already in the index under another name or path
+    (a moved file) keeps its vectors. Only new or changed content is embedded.
     """
     started = time.perf_counter()
     params = params_for(embedder, chunk_tokens, chunk_overlap)
-    report = IndexReport(skipped=list(skipped))
+    report = IndexReport(skipped=list(skipped), encodings=_encodings(documents))
     with store.write_lock(index_dir):
+        store.clean_stale(index_dir)
         old = _previous(index_dir, params)
-        docs = _dedupe(documents, report)
-        kept, todo = _plan(docs, old, report, keep_missing)
-        if old is not None and not (todo or report.removed):
+        plan = _plan(_dedupe(documents, old, report), old, report, keep_missing)
+        if old is not None and not (plan.embed or plan.moved or report.removed):
             report.unchanged.sort()
             report.chunks = len(old.chunks)
             report.seconds = time.perf_counter() - started
             return old, report
-        new_chunks = _chunk_all(todo, embedder, min(chunk_tokens, embedder.max_tokens), params)
+        max_tokens = min(chunk_tokens, embedder.max_tokens)
+        new_chunks = {
+            d.doc_id: _chunks_of(d, embedder, max_tokens, chunk_overlap) for d in plan.embed
+        }
         new_vectors = _embed(new_chunks, embedder, progress)
-        result = _assemble(params, kept, old, todo, new_chunks, new_vectors)
+        result = _assemble(params, plan, old, new_chunks, new_vectors)
         store.save(result, index_dir)
     report.chunks = len(result.chunks)
-    report.embedded_chunks = len(new_chunks)
+    report.embedded_chunks = sum(len(c) for c in new_chunks.values())
     report.seconds = time.perf_counter() - started
     logger.info("indexed %s: %s", index_dir, report.summary())
     return result, report
 
 
-def _dedupe(documents: Sequence[Document], report: IndexReport) -> list[Document]:
+def _encodings(documents: Sequence[Document]) -> dict[str, str]:
+    """Text documents that were not UTF-8, and what they were read as."""
+    return {
+        d.doc_id: d.encoding
+        for d in documents
+        if d.format in ("text", "markdown") and d.encoding not in ("utf-8", "utf-8-sig")
+    }
+
+
+def _dedupe(
+    documents: Sequence[Document], old: StoredIndex | None, report: IndexReport
+) -> list[Document]:
+    """One document per content; the name already indexed for it wins, so a second copy
+    appearing never moves the first one's entry."""
+    indexed = {(r.doc_id, r.sha256) for r in old.documents.values()} if old else set()
+    ordered = sorted(documents, key=lambda d: ((d.doc_id, d.sha256) not in indexed, d.doc_id))
     seen: dict[str, str] = {}
     out = []
-    for doc in sorted(documents, key=lambda d: d.doc_id):
+    for doc in ordered:
         if doc.sha256 in seen:
             report.skipped.append((doc.path, f"same content as {seen[doc.sha256]}"))
             continue
         seen[doc.sha256] = doc.doc_id
         out.append(doc)
-    return out
+    return sorted(out, key=lambda d: d.doc_id)
+
+
+@dataclass
+class _Plan:
+    kept: list[DocRecord] = field(default_factory=list)  # as they are in the old index
+    embed: list[Document] = field(default_factory=list)  # new or changed content
+    moved: list[tuple[Document, DocRecord]] = field(default_factory=list)  # old vectors
 
 
 def _plan(
     docs: list[Document], old: StoredIndex | None, report: IndexReport, keep_missing: bool
-) -> tuple[list[DocRecord], list[Document]]:
-    """Split into old records to keep as they are and documents to (re-)embed."""
+) -> _Plan:
+    """Sort documents into kept, moved (same content, new name or path) and to embed."""
     previous = old.documents if old else {}
+    by_sha = {r.sha256: r for r in previous.values()}
     wanted = {d.doc_id for d in docs}
-    kept: list[DocRecord] = []
-    todo: list[Document] = []
+    plan = _Plan()
     for doc in docs:
         rec = previous.get(doc.doc_id)
         if rec is not None and rec.sha256 == doc.sha256:
-            kept.append(rec)
             report.unchanged.append(doc.doc_id)
+            if rec.path == doc.path:
+                plan.kept.append(rec)
+            else:
+                plan.moved.append((doc, rec))
+            continue
+        (report.changed if rec else report.added).append(doc.doc_id)
+        if doc.sha256 in by_sha:
+            plan.moved.append((doc, by_sha[doc.sha256]))
         else:
-            todo.append(doc)
-            (report.changed if rec else report.added).append(doc.doc_id)
+            plan.embed.append(doc)
     for doc_id, rec in previous.items():
         if doc_id not in wanted:
             if keep_missing:
-                kept.append(rec)
+                plan.kept.append(rec)
             else:
                 report.removed.append(doc_id)
-    return kept, todo
+    return plan
 
 
-def _chunk_all(
-    docs: list[Document], embedder: Embedder, max_tokens: int, params: IndexParams
-) -> dict[str, list[Chunk]]:
-    return {
-        d.doc_id: chunk_document(d, embedder.count_tokens, max_tokens, params.chunk_overlap)
-        for d in docs
-    }
+def _chunks_of(doc: Document, embedder: Embedder, max_tokens: int, overlap: int) -> list[Chunk]:
+    """The document's chunks; a long one a window at a time, so the chunker's working
+    set (sentences, token counts) stays that of one window, not of a 50 MB file."""
+    if len(doc.text) <= WINDOW_CHARS:
+        return chunk_document(doc, embedder.count_tokens, max_tokens, overlap)
+    chunks: list[Chunk] = []
+    for start, end in _windows(doc.text, WINDOW_CHARS):
+        part = replace(doc, text=doc.text[start:end])
+        for c in chunk_document(part, embedder.count_tokens, max_tokens, overlap):
+            chunk_id = f"{doc.doc_id}#{len(chunks)}"
+            chunks.append(replace(c, chunk_id=chunk_id, start=c.start + start, end=c.end + start))
+    logger.debug("%s: %d chunks", doc.doc_id, len(chunks))
+    return chunks
+
+
+def _windows(text: str, size: int) -> Iterator[tuple[int, int]]:
+    """Content spans, those longer than ``size`` cut at a paragraph or line break (the
+    chunker breaks there too), else at a space, so each window is at most ``size``."""
+    for start, end in iter_content_spans(text):
+        while end - start > size:
+            cut = _cut(text, start, start + size)
+            yield start, cut
+            start = cut
+        yield start, end
+
+
+def _cut(text: str, lo: int, hi: int) -> int:
+    floor = lo + (hi - lo) // 2
+    for sep in ("\n\n", "\n", " "):
+        at = text.rfind(sep, floor, hi)
+        if at >= 0:
+            return at + 1
+    while hi - 1 > lo and unicodedata.category(text[hi])[0] == "M":
+        hi -= 1  # never between a letter and its combining mark
+    return hi
 
 
 def _embed(
     chunks: dict[str, list[Chunk]], embedder: Embedder, progress: Progress | None
 ) -> dict[str, np.ndarray]:
-    flat = [c for doc_chunks in chunks.values() for c in doc_chunks]
-    total, done, batch = len(flat), 0, 64
-    vectors: list[np.ndarray] = []
+    total = sum(len(c) for c in chunks.values())
+    done, out = 0, {}
     with tqdm(total=total, desc="embedding", unit="chunk", disable=total == 0) as bar:
-        for i in range(0, total, batch):
-            part = flat[i : i + batch]
-            vectors.append(embedder.embed_passages([c.text for c in part]))
-            done += len(part)
-            bar.update(len(part))
-            if progress:
-                progress(done, total)
-    all_vecs = store.stack(vectors, embedder.dim)
-    out, pos = {}, 0
-    for doc_id, doc_chunks in chunks.items():
-        out[doc_id] = all_vecs[pos : pos + len(doc_chunks)]
-        pos += len(doc_chunks)
+        for doc_id, doc_chunks in chunks.items():
+            blocks = []
+            for i in range(0, len(doc_chunks), BATCH):
+                part = doc_chunks[i : i + BATCH]
+                blocks.append(embedder.embed_passages([c.text for c in part]))
+                done += len(part)
+                bar.update(len(part))
+                if progress:
+                    progress(done, total)
+            out[doc_id] = store.stack(blocks, embedder.dim)
     return out
+
+
+def _record(doc: Document, chunks: int, indexed_at: str) -> DocRecord:
+    return DocRecord(
+        doc.doc_id,
+        doc.path,
+        doc.title,
+        doc.lang,
+        doc.sha256,
+        chunks,
+        indexed_at,
+        format=doc.format,
+        encoding=doc.encoding,
+        pages=doc.pages,
+    )
 
 
 def _assemble(
     params: IndexParams,
-    kept: list[DocRecord],
+    plan: _Plan,
     old: StoredIndex | None,
-    todo: list[Document],
     new_chunks: dict[str, list[Chunk]],
     new_vectors: dict[str, np.ndarray],
 ) -> StoredIndex:
@@ -182,23 +263,38 @@ def _assemble(
             old_rows.setdefault(chunk.doc_id, []).append(row)
     old_vecs = old.index.vectors() if old is not None else None
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    records = {r.doc_id: r for r in kept}
-    for doc in todo:
-        n = len(new_chunks[doc.doc_id])
-        records[doc.doc_id] = DocRecord(
-            doc.doc_id, doc.path, doc.title, doc.lang, doc.sha256, n, now
-        )
+    records = {r.doc_id: r for r in plan.kept}
+    sources: dict[str, tuple[str, Document | None]] = {
+        r.doc_id: (r.doc_id, None) for r in plan.kept
+    }
+    for doc in plan.embed:
+        records[doc.doc_id] = _record(doc, len(new_chunks[doc.doc_id]), now)
+    for doc, rec in plan.moved:
+        records[doc.doc_id] = replace(_record(doc, rec.chunks, rec.indexed_at), lang=rec.lang)
+        sources[doc.doc_id] = (rec.doc_id, doc)
     result = StoredIndex(params)
     blocks = []
     for doc_id in sorted(records):
         if doc_id in new_chunks:
             result.chunks.extend(new_chunks[doc_id])
             blocks.append(new_vectors[doc_id])
-        else:
-            assert old is not None and old_vecs is not None
-            rows = old_rows.get(doc_id, [])
-            result.chunks.extend(old.chunks[r] for r in rows)
-            blocks.append(old_vecs[rows])
+            continue
+        assert old is not None and old_vecs is not None
+        old_id, moved = sources[doc_id]
+        rows = old_rows.get(old_id, [])
+        result.chunks.extend(_renamed(old.chunks[r], moved) for r in rows)
+        blocks.append(old_vecs[rows])
     result.documents = records
     result.index.add(store.stack(blocks, params.dim))
     return result
+
+
+def _renamed(chunk: Chunk, doc: Document | None) -> Chunk:
+    """An old chunk under its document's new name and path (offsets are unchanged: the
+    content is the same)."""
+    if doc is None:
+        return chunk
+    ordinal = chunk.chunk_id.rsplit("#", 1)[-1]
+    return replace(
+        chunk, chunk_id=f"{doc.doc_id}#{ordinal}", doc_id=doc.doc_id, path=doc.path, title=doc.title
+    )

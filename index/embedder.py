@@ -86,6 +86,9 @@ class SentenceTransformerEmbedder:
 
 def _load(name: str, cache_dir: Path) -> Any:
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a bar per model load is noise on stderr
 
     path = str(converted_model_dir(cache_dir)) if name == BUILTIN_MODEL else name
     try:

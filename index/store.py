@@ -9,8 +9,11 @@ Layout of an index directory::
       chunks.jsonl     one chunk a line; line i is row i of the vectors
       vectors.faiss    the FAISS index
 
-A write builds a whole new generation next to the live one and only then points
-CURRENT at it, so a crash at any moment leaves the previous index loadable.
+A write builds a whole new generation in ``.gNNNNNN.partial``, renames it, and only then
+points CURRENT at it, so a crash (or SIGKILL) at any moment leaves the previous index
+loadable; the next write removes what a killed one left behind. The generation before
+the live one is kept until the next write, so a reader that read CURRENT just before a
+switch still finds the files it was pointed at.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.document import Chunk
+from corpus.document import Chunk, page_number
 from corpus.errors import CorruptIndexError, IndexMismatchError
 from index.faiss_index import FlatIPIndex
 
@@ -59,6 +62,9 @@ class IndexParams:
 
 @dataclass(frozen=True)
 class DocRecord:
+    """One indexed document. ``pages`` are page start offsets into the extracted text
+    (PDF), so a citation's offset gives its page: ``record.page_at(offset)``."""
+
     doc_id: str
     path: str
     title: str
@@ -66,6 +72,18 @@ class DocRecord:
     sha256: str
     chunks: int
     indexed_at: str
+    format: str = "text"
+    encoding: str = "utf-8"
+    pages: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        return page_number(self.pages, offset)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocRecord:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["pages"] = tuple(known.get("pages", ()))
+        return cls(**known)
 
 
 @dataclass
@@ -95,15 +113,28 @@ def polyqa_version() -> str:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """Streamed: a chunks file of a large corpus need not be in memory twice."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @contextmanager
 def write_lock(index_dir: Path) -> Iterator[None]:
-    """One writer at a time per index (the chat's upload and a CLI run may race)."""
+    """One writer at a time per index (the chat's upload and a CLI run may race).
+
+    An flock, so the kernel releases it when its holder dies, even by SIGKILL: a killed
+    run never wedges the next one.
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
     with (index_dir / ".lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.warning("%s: another polyqa is writing this index; waiting", index_dir)
+            fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -142,16 +173,42 @@ def _write_generation(store: StoredIndex, gen_dir: Path) -> None:
 
 
 def save(store: StoredIndex, index_dir: Path) -> None:
-    """Write a new generation, then switch CURRENT to it; old generations are removed."""
+    """Write a new generation, then switch CURRENT to it. Call under ``write_lock``.
+
+    Each step leaves a loadable index behind it: the partial directory is invisible to
+    readers, the renamed one too until CURRENT names it, and CURRENT is replaced whole.
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
-    current = _current_generation(index_dir)
-    number = int(current[1:]) + 1 if current else 1
-    gen = f"g{number:06d}"
-    tmp_gen = index_dir / f".{gen}.partial"
-    if tmp_gen.exists():
-        shutil.rmtree(tmp_gen)
-    _write_generation(store, tmp_gen)
-    os.replace(tmp_gen, index_dir / gen)
+    previous = _live_or_none(index_dir)
+    gen = f"g{_next_number(index_dir):06d}"
+    partial = index_dir / f".{gen}.partial"
+    if partial.exists():
+        shutil.rmtree(partial)
+    _write_generation(store, partial)
+    _publish(partial, index_dir / gen)
+    _switch(index_dir, gen)
+    _prune(index_dir, keep={gen, previous})
+    logger.info("saved index %s (%d chunks) in %s", gen, len(store.chunks), index_dir)
+
+
+def _next_number(index_dir: Path) -> int:
+    """One past every generation on disk, live or left by a killed run, so a new one
+    never lands on a stale directory of the same name."""
+    numbers = [0]
+    for entry in index_dir.iterdir():
+        name = entry.name.removeprefix(".").removesuffix(".partial")
+        if _is_generation(name):
+            numbers.append(int(name[1:]))
+    return max(numbers) + 1
+
+
+def _publish(partial: Path, final: Path) -> None:
+    os.replace(partial, final)
+    _fsync_dir(final.parent)
+
+
+def _switch(index_dir: Path, gen: str) -> None:
+    """Point CURRENT at ``gen``: write a temporary pointer, then rename it over CURRENT."""
     pointer = index_dir / ".CURRENT.tmp"
     with pointer.open("w") as fh:
         fh.write(gen + "\n")
@@ -159,10 +216,50 @@ def save(store: StoredIndex, index_dir: Path) -> None:
         os.fsync(fh.fileno())
     os.replace(pointer, index_dir / "CURRENT")
     _fsync_dir(index_dir)
-    for old in index_dir.iterdir():
-        if old.name != gen and (old.name.startswith("g") or old.name.endswith(".partial")):
-            shutil.rmtree(old, ignore_errors=True)
-    logger.info("saved index %s (%d chunks) in %s", gen, len(store.chunks), index_dir)
+
+
+def clean_stale(index_dir: Path) -> None:
+    """Remove what killed writes left behind: partial generations, a pointer never
+    switched to, generations newer than CURRENT (written, never made live) and all but
+    the newest older one (kept for readers, as ``save`` keeps it). Call under
+    ``write_lock``; with CURRENT unreadable only partial files are removed."""
+    if not index_dir.is_dir():
+        return
+    current = _live_or_none(index_dir)
+    gens = sorted(e.name for e in index_dir.iterdir() if _is_generation(e.name))
+    older = [g for g in gens if current and g < current]
+    keep = {current, older[-1] if older else None} if current else set(gens)
+    for entry in index_dir.iterdir():
+        name = entry.name
+        if name.endswith(".partial") or (_is_generation(name) and name not in keep):
+            logger.info("removing %s, left by an interrupted write", entry)
+            shutil.rmtree(entry, ignore_errors=True)
+        elif name == ".CURRENT.tmp":
+            entry.unlink(missing_ok=True)
+
+
+def _live_or_none(index_dir: Path) -> str | None:
+    """The live generation, or None when there is none or CURRENT is damaged (a write
+    replaces it either way)."""
+    try:
+        return _current_generation(index_dir)
+    except CorruptIndexError:
+        return None
+
+
+def _is_generation(name: str) -> bool:
+    return name.startswith("g") and name[1:].isdigit()
+
+
+def _prune(index_dir: Path, keep: set[str | None]) -> None:
+    """Remove old generations and whatever killed runs left (partial dirs, pointers)."""
+    for entry in index_dir.iterdir():
+        name = entry.name
+        stale_gen = _is_generation(name) and name not in keep
+        if stale_gen or name.endswith(".partial"):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif name == ".CURRENT.tmp":
+            entry.unlink(missing_ok=True)
 
 
 def _current_generation(index_dir: Path) -> str | None:
@@ -186,20 +283,38 @@ def rebuild_hint(index_dir: Path) -> str:
 
 
 def load(index_dir: Path, expected: IndexParams | None = None) -> StoredIndex:
-    """Load the live generation, refusing one that is corrupt or built with other settings."""
+    """Load the live generation, refusing one that is corrupt or built with other settings.
+
+    If a writer switches generations and removes ours while we read, read again once.
+    """
+    try:
+        return _load(index_dir, expected)
+    except FileNotFoundError:
+        logger.info("%s: the index changed while loading; loading it again", index_dir)
+    try:
+        return _load(index_dir, expected)
+    except FileNotFoundError as exc:
+        raise CorruptIndexError(f"{exc.filename}: missing; {rebuild_hint(index_dir)}") from exc
+
+
+def _load(index_dir: Path, expected: IndexParams | None) -> StoredIndex:
     gen = _current_generation(index_dir)
     if gen is None:
         raise CorruptIndexError(f"{index_dir}: no index here; {rebuild_hint(index_dir)}")
     gen_dir = index_dir / gen
+    if not gen_dir.is_dir():
+        raise CorruptIndexError(
+            f"{gen_dir}: generation named by CURRENT is missing; {rebuild_hint(index_dir)}"
+        )
     params = _read_params(gen_dir, index_dir)
-    stored = IndexParams(**params["params"])
+    stored, docs, checksums = _parse_params(params, gen_dir / "params.json", index_dir)
     if expected is not None and (diff := stored.differences(expected)):
         raise IndexMismatchError(
             f"{index_dir}: index was built with {'; '.join(diff)}; {rebuild_hint(index_dir)}"
         )
-    for name, digest in params["checksums"].items():
+    for name in FILES[1:]:
         path = gen_dir / name
-        if not path.is_file() or _sha256(path) != digest:
+        if not path.is_file() or _sha256(path) != checksums.get(name):
             raise CorruptIndexError(
                 f"{path}: missing or damaged (checksum mismatch); {rebuild_hint(index_dir)}"
             )
@@ -214,24 +329,43 @@ def load(index_dir: Path, expected: IndexParams | None = None) -> StoredIndex:
         raise CorruptIndexError(
             f"{gen_dir}: {vectors.size} vectors for {len(chunks)} chunks; {rebuild_hint(index_dir)}"
         )
-    docs = {d["doc_id"]: DocRecord(**d) for d in params["documents"]}
     return StoredIndex(stored, docs, chunks, vectors)
 
 
 def _read_params(gen_dir: Path, index_dir: Path) -> dict[str, Any]:
     path = gen_dir / "params.json"
     try:
-        params: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        params = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise
     except (OSError, ValueError) as exc:
         raise CorruptIndexError(
             f"{path}: unreadable ({exc.__class__.__name__}); {rebuild_hint(index_dir)}"
         ) from exc
+    if not isinstance(params, dict):
+        raise CorruptIndexError(f"{path}: not an index description; {rebuild_hint(index_dir)}")
     if params.get("format") != FORMAT_VERSION:
         raise IndexMismatchError(
             f"{path}: index format {params.get('format')!r}, this polyqa reads "
             f"{FORMAT_VERSION}; {rebuild_hint(index_dir)}"
         )
     return params
+
+
+def _parse_params(
+    params: dict[str, Any], path: Path, index_dir: Path
+) -> tuple[IndexParams, dict[str, DocRecord], dict[str, str]]:
+    """The settings, documents and checksums in params.json; a missing or mistyped field
+    is damage, named like any other."""
+    try:
+        stored = IndexParams(**params["params"])
+        docs = {d["doc_id"]: DocRecord.from_dict(d) for d in params["documents"]}
+        checksums = {str(k): str(v) for k, v in params["checksums"].items()}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CorruptIndexError(
+            f"{path}: incomplete ({exc.__class__.__name__}: {exc}); {rebuild_hint(index_dir)}"
+        ) from exc
+    return stored, docs, checksums
 
 
 def _read_chunks(path: Path, index_dir: Path) -> list[Chunk]:

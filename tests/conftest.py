@@ -57,7 +57,9 @@ def fake_embedder() -> FakeEmbedder:
 
 
 @pytest.fixture(scope="session")
-def default_service(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder):  # type: ignore[no-untyped-def]
+def default_service(
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
+):  # type: ignore[no-untyped-def]
     """The real service over the default corpus, indexed once into a fresh data dir."""
     from bot.service import PolyqaService
     from bot.settings import load_settings

@@ -43,7 +43,9 @@ def assert_citations_resolve(answer: Answer) -> None:
 
 
 @pytest.mark.parametrize(("lang", "question"), FOUND)
-def test_found_answer_is_in_the_question_language(default_service, lang: str, question: str) -> None:  # type: ignore[no-untyped-def]
+def test_found_answer_is_in_the_question_language(
+    default_service, lang: str, question: str
+) -> None:  # type: ignore[no-untyped-def]
     answer = default_service.ask(question)
     assert answer.question_lang == lang
     assert answer.found, answer.answer
@@ -94,16 +96,20 @@ def test_same_source_cited_twice_gets_one_number() -> None:
     a = _hit(0, "a.txt", 0, "First fact here. Second fact here.", "en")
     b = _hit(1, "b.txt", 100, "Der dritte Satz steht hier.", "de")
     chosen = [
-        _Sentence(a, 0, 16, "First fact here.", "en"),
-        _Sentence(b, 100, 127, "Der dritte Satz steht hier.", "de"),
-        _Sentence(a, 17, 35, "Second fact here.", "en"),
+        _Sentence(a, 0, 16, "First fact here.", "en", "First fact here."),
+        _Sentence(b, 100, 127, "Der dritte Satz steht hier.", "de", "Der dritte Satz steht hier."),
+        _Sentence(a, 17, 35, "Second fact here.", "en", "Second fact here."),
     ]
     text, citations, claims = _compose(chosen, "en")
     assert [c.n for c in citations] == [1, 2]
     assert text.startswith("First fact here. [1] Second fact here. [1]")
     assert "German" in text and "“Der dritte Satz steht hier.” [2]" in text
     assert [s.start for s in citations[0].support] == [0, 17]
-    assert claims == ["First fact here. [1]", "Der dritte Satz steht hier. [2]", "Second fact here. [1]"]
+    assert claims == [
+        "First fact here. [1]",
+        "Der dritte Satz steht hier. [2]",
+        "Second fact here. [1]",
+    ]
 
 
 def test_support_check_across_languages(embedder) -> None:  # type: ignore[no-untyped-def]

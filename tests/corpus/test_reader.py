@@ -76,10 +76,14 @@ def test_bom_is_recorded_and_offsets_follow_the_decoded_text(tmp_path: Path) -> 
         ("empty.txt", b"", "empty file"),
         ("blank.txt", b"  \n\t\r\n\xe3\x80\x80", "only whitespace"),
         ("binary.txt", b"GIF89a\x00\x01\x02", "binary content (NUL byte at offset 6)"),
-        ("latin1.txt", "café au lait".encode("latin-1"), "not valid UTF-8 (byte 0xe9 at offset 3)"),
-        ("utf16.txt", "text".encode("utf-16"), "UTF-16"),
+        ("broken.txt", "Grüße ".encode() + b"\xff", "not valid UTF-8 (byte 0xff at offset 8)"),
+        ("utf16.txt", "text".encode("utf-16")[:-1], "not valid utf-16"),
         ("footer.md", "© 2024 Example\n---\n", "no text besides navigation"),
-        ("report.pdf", b"%PDF-1.4", "unsupported file type '.pdf'; supported: .md, .txt"),
+        (
+            "sheet.xlsx",
+            b"PK\x03\x04",
+            "unsupported file type '.xlsx'; supported: .docx, .htm, .html, .md, .pdf, .txt",
+        ),
     ],
 )
 def test_unreadable_files(tmp_path: Path, name: str, data: bytes, problem: str) -> None:
@@ -103,13 +107,13 @@ def test_discover_expands_folders_in_order_and_skips_hidden(tmp_path: Path) -> N
     _write(tmp_path / ".git" / "c.txt", "hidden dir")
     _write(tmp_path / ".hidden.txt", "hidden file")
     _write(tmp_path / "image.png", b"\x89PNG")
-    single = _write(tmp_path / "elsewhere" / "one.pdf", "named explicitly")
+    single = _write(tmp_path / "elsewhere" / "one.xlsx", "named explicitly")
     pairs = discover([tmp_path, single, tmp_path / "b.txt"])
     assert [(p.relative_to(tmp_path).as_posix(), r) for p, r in pairs] == [
         ("A/a.TXT", tmp_path),
         ("A/z.md", tmp_path),
         ("b.txt", tmp_path),
-        ("elsewhere/one.pdf", single.parent),
+        ("elsewhere/one.xlsx", single.parent),
     ]
 
 
@@ -134,13 +138,15 @@ def test_folder_without_documents(tmp_path: Path) -> None:
     _write(tmp_path / "pics" / ".notes.txt", "hidden")
     with pytest.raises(NoDocumentsError) as info:
         read_documents([tmp_path / "pics"])
-    assert "no .md or .txt document" in _one_line_naming(info.value, tmp_path / "pics")
+    assert "no .docx, .htm, .html, .md, .pdf, .txt document" in _one_line_naming(
+        info.value, tmp_path / "pics"
+    )
 
 
 def test_read_documents_skips_bad_files(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     _write(tmp_path / "good.txt", "The CTO leads engineering.")
     _write(tmp_path / "also_good.md", "# CIO\n\nThe CIO runs IT.")
-    bad = _write(tmp_path / "bad.txt", "caf\xe9".encode("latin-1"))
+    bad = _write(tmp_path / "bad.txt", "Grüße ".encode() + b"\xff")
     empty = _write(tmp_path / "empty.md", b"")
     with caplog.at_level(logging.WARNING, logger="corpus.reader"):
         docs, skipped = read_documents([tmp_path])
