@@ -6,6 +6,7 @@ Progress goes to stderr; with ``--json`` stdout holds one JSON object and nothin
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -17,11 +18,20 @@ from corpus.errors import PolyqaError
 @click.command()
 @click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-@click.option("--limit", type=click.IntRange(min=1), default=None,
-              help="Evaluate a seeded sample of N questions (quick runs).")  # fmt: skip
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Evaluate a seeded sample of N questions (quick runs).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the --limit sample.")
-@click.option("--plot", "plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Draw the question x document language table as a heatmap PNG.")  # fmt: skip
+@click.option(
+    "--plot",
+    "plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Draw the question x document language table as a heatmap PNG.",
+)
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--model", envvar="POLYQA_MODEL", help="sentence-transformers model id or folder.")
 def eval_command(
@@ -39,6 +49,10 @@ def eval_command(
     DATASET/docs is indexed with the current settings into a cached index under the
     data folder; a second run re-embeds only documents that changed.
     """
+    # Before torch loads (it loads lazily, with the model): torch's OpenMP threads spin
+    # while waiting, and on a small machine shared with other work that makes each
+    # one-question forward pass several times slower. An explicit setting wins.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from bot.evaluate import format_report, plot_matrix, run_eval
 
     try:
