@@ -278,8 +278,9 @@ def _snippet(text: str, limit: int = 120) -> str:
 
 def _coverage(hits: list[Hit]) -> dict[str, int]:
     out: dict[str, int] = {}
-    for h in hits:
-        out[h.chunk.lang] = out.get(h.chunk.lang, 0) + 1
+    for h in hits:  # a hit's translations were candidates from their languages too
+        for c in (h.chunk, *h.translation_chunks):
+            out[c.lang] = out.get(c.lang, 0) + 1
     return dict(sorted(out.items()))
 
 

@@ -1,32 +1,98 @@
 """Retrieval policy: which chunks answer a query, from which languages.
 
 `polyqa search`, `polyqa ask`, the chat and `polyqa eval` all go through ``Retriever``,
-so what is measured is what users get.
+so what is measured is what users get. A search runs in four steps:
+
+1. **Candidates**, per language of the pool: the dense (FAISS) top and the lexical (BM25,
+   analysed per language) top. The pool restriction is applied here, before scoring, and
+   every later step only ever sees these rows and their allowed translations.
+2. **Fusion** into one evidence score per chunk: cosine + the best sentence's cosine
+   (bot/rerank.py) + the share of the query's IDF mass the chunk matches. These are on
+   scales that mean the same in every language, unlike raw BM25 or rank positions.
+3. **Parallel passages** (index/parallel.py): a chunk's translations in the pool vouch
+   for it; a German passage that merely shares words with a German question has no
+   English or Hindi twin that matches the question too.
+4. **Balance**: every language's list is merged round by round (each language's best
+   first, by score), translations of a hit already shown are folded into it, so the
+   top k holds k different passages and no language crowds the others out.
+
+Measured on xquad-dev in bench/README.md ("Retrieval ablation").
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from bot.rerank import SentenceVectors
 from corpus.document import Chunk
-from index.embedder import Embedder
+from index.embedder import Embedder, default_cache_dir
+from index.lexical import LexicalIndex
+from index.parallel import ParallelLinks, link_parallel
 from index.store import StoredIndex
 
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
 logger = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "lexical"]
+Fusion = Literal["calibrated", "rrf"]
+DENSE, LEXICAL, PARALLEL = "dense", "lexical", "parallel"
+# In hybrid mode the passage matching most of the query's words is shown at rank 2 at
+# worst: a quoted name, number or code the model reads past still reaches the user
+# (rank 1 is left to the fused score, which the measurements back).
+LEXICAL_SLOT = 2
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """How a search is run; the defaults are the best measured on xquad-dev.
+
+    ``rrf`` fusion (reciprocal-rank fusion within each language) is kept for comparison:
+    it credits every language's lexical best equally however little it matched.
+    """
+
+    mode: Mode = "hybrid"
+    fusion: Fusion = "calibrated"
+    rerank: bool = True  # add the best sentence's similarity (needs sentence vectors)
+    parallel: bool = True  # link translations: consensus and folding
+    depth: int = 30  # candidates per language and retriever
+    sentence_weight: float = 1.0
+    lexical_weight: float = 0.4
+    consensus_weight: float = 0.5
+    rrf_k: int = 60
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetrievalConfig:
+        return cls(
+            mode=settings.retriever,
+            fusion=settings.fusion,
+            rerank=settings.rerank == "sentences",
+            parallel=settings.parallel,
+        )
 
 
 @dataclass(frozen=True)
 class Hit:
+    """One passage found. ``score`` is the model's cosine similarity of query and chunk
+    (the scale the answer composer judges confidence on); ``relevance`` is what the
+    ranking used. ``translations`` are store rows of the chunk's parallel passages in the
+    pool, folded into this hit instead of being listed again."""
+
     rank: int
     score: float
     row: int
     chunk: Chunk
-    retrievers: tuple[str, ...] = ("dense",)
+    retrievers: tuple[str, ...] = (DENSE,)
+    relevance: float = 0.0
+    translations: tuple[int, ...] = ()
+    translation_chunks: tuple[Chunk, ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         c = self.chunk
@@ -41,6 +107,11 @@ class Hit:
             "end": c.end,
             "text": c.text,
             "retrievers": list(self.retrievers),
+            "relevance": round(self.relevance, 6),
+            "translations": [
+                {"doc_id": t.doc_id, "lang": t.lang, "start": t.start, "end": t.end, "text": t.text}
+                for t in self.translation_chunks
+            ],
         }
 
 
@@ -57,29 +128,100 @@ class Pool:
         return self.langs is None and not self.exclude_langs and not self.exclude_docs
 
 
+@dataclass
+class _Scored:
+    """The evidence gathered for one search: every row below is in the pool."""
+
+    evidence: dict[int, float]  # row -> fused evidence before consensus
+    found_by: dict[int, set[str]]  # row -> retrievers that listed it
+    cosine: dict[int, float]
+    lexical_best: int | None = None  # the row matching most of the query's terms
+
+
 class Retriever:
-    def __init__(self, stored: StoredIndex, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        stored: StoredIndex,
+        embedder: Embedder,
+        config: RetrievalConfig | None = None,
+        sentence_cache: Path | None = None,
+    ) -> None:
         self.stored = stored
         self.embedder = embedder
+        self.config = config or RetrievalConfig()
         self._doc_lang = {d.doc_id: d.lang for d in stored.documents.values()}
+        self._row_lang = np.array(
+            [self._doc_lang.get(c.doc_id, c.lang) for c in stored.chunks], dtype=object
+        )
+        self._lang_rows = {
+            lang: np.flatnonzero(self._row_lang == lang) for lang in sorted(set(self._row_lang))
+        }
         self._matrix: np.ndarray | None = None
+        self.lexical = self._build_lexical()
+        self.links = self._build_links()
+        self.sentences = self._build_sentences(sentence_cache)
+
+    @classmethod
+    def from_settings(
+        cls, stored: StoredIndex, embedder: Embedder, settings: Settings
+    ) -> Retriever:
+        """The retriever the settings ask for (what the service, and so eval, use)."""
+        return cls(stored, embedder, RetrievalConfig.from_settings(settings), settings.cache_dir)
+
+    # ------------------------------------------------------------------ built once
+
+    def _build_lexical(self) -> LexicalIndex | None:
+        if self.config.mode == DENSE:
+            return None
+        chunks = self.stored.chunks
+        return LexicalIndex([c.text for c in chunks], [c.lang for c in chunks])
+
+    def _build_links(self) -> ParallelLinks:
+        n = len(self.stored.chunks)
+        if not self.config.parallel or n == 0:
+            return ParallelLinks.empty(n)
+        doc_ids = [c.doc_id for c in self.stored.chunks]
+        return link_parallel(self.matrix, list(self._row_lang), doc_ids)
+
+    def _build_sentences(self, cache: Path | None) -> SentenceVectors | None:
+        """Sentence vectors for the reranker, cached (by default in polyqa's cache dir)."""
+        if not self.config.rerank or self.config.mode == LEXICAL:
+            return None
+        cache = cache if cache is not None else default_cache_dir()
+        return SentenceVectors.build(self.stored.chunks, self.embedder, cache)
+
+    @property
+    def matrix(self) -> np.ndarray:
+        if self._matrix is None:
+            self._matrix = self.stored.index.vectors()
+        return self._matrix
 
     @property
     def languages(self) -> list[str]:
         return sorted(set(self._doc_lang.values()))
 
+    # ------------------------------------------------------------------ pools
+
     def allowed_rows(self, pool: Pool) -> list[int] | None:
+        """Rows the pool lets a search see; None when it restricts nothing."""
         if pool.unrestricted:
             return None
-        rows = []
-        for row, chunk in enumerate(self.stored.chunks):
-            lang = self._doc_lang.get(chunk.doc_id, chunk.lang)
-            if pool.langs is not None and lang not in pool.langs:
+        return sorted(int(r) for rows in self._pool_rows(pool).values() for r in rows)
+
+    def _pool_rows(self, pool: Pool) -> dict[str, np.ndarray]:
+        """Per document language in the pool, the rows a search may score."""
+        out = {}
+        for lang, rows in self._lang_rows.items():
+            if (pool.langs is not None and lang not in pool.langs) or lang in pool.exclude_langs:
                 continue
-            if lang in pool.exclude_langs or chunk.doc_id in pool.exclude_docs:
-                continue
-            rows.append(row)
-        return rows
+            if pool.exclude_docs:
+                keep = [self.stored.chunks[r].doc_id not in pool.exclude_docs for r in rows]
+                rows = rows[np.asarray(keep, dtype=bool)]
+            if rows.size:
+                out[lang] = rows
+        return out
+
+    # ------------------------------------------------------------------ search
 
     def embed_query(self, query: str) -> np.ndarray:
         return self.embedder.embed_queries([query])[0]
@@ -91,51 +233,184 @@ class Retriever:
         pool: Pool | None = None,
         query_vec: np.ndarray | None = None,
     ) -> list[Hit]:
-        """Top-k chunks, each language's best given a fair place.
-
-        A multilingual model scores passages in the query's own language higher across
-        the board, so one ranked list lets same-language passages that merely share the
-        topic crowd out the answer written in another language. Each language is
-        therefore searched on its own and the lists are merged round by round (every
-        language's best first, ordered by score, then every language's second, ...).
-        """
+        """Top-k passages of the pool for the query; see the module docstring."""
         pool = pool or Pool()
         qvec = self.embed_query(query) if query_vec is None else query_vec
-        lists = [self._dense(qvec, k, lang_pool) for lang_pool in self._language_pools(pool)]
-        merged = _round_robin(lists, k)
-        return [
-            Hit(rank, score, row, self.stored.chunks[row])
-            for rank, (score, row) in enumerate(merged, 1)
-        ]
+        by_lang = self._pool_rows(pool)
+        if not by_lang or k <= 0:
+            return []
+        allowed = set(np.concatenate(list(by_lang.values())).tolist())
+        scored = self._gather(query, qvec, by_lang, allowed)
+        final = self._with_consensus(scored, allowed)
+        return self._balanced_hits(scored, final, allowed, k)
 
-    def _language_pools(self, pool: Pool) -> list[Pool]:
-        langs = [
-            lang
-            for lang in self.languages
-            if (pool.langs is None or lang in pool.langs) and lang not in pool.exclude_langs
-        ]
-        return [Pool(frozenset({lang}), pool.exclude_langs, pool.exclude_docs) for lang in langs]
+    def _gather(
+        self, query: str, qvec: np.ndarray, by_lang: dict[str, np.ndarray], allowed: set[int]
+    ) -> _Scored:
+        """Candidates of every language and retriever, with their translations, scored."""
+        cfg = self.config
+        found_by: dict[int, set[str]] = {}
+        dense_rank: dict[int, int] = {}
+        if cfg.mode != LEXICAL:
+            for rows in by_lang.values():
+                for rank, row in enumerate(self._dense_top(qvec, rows, cfg.depth), 1):
+                    found_by.setdefault(row, set()).add(DENSE)
+                    dense_rank[row] = rank
+        lexical = self._lexical_scores(query, allowed) if self.lexical is not None else {}
+        lex_rank: dict[int, int] = {}
+        for rows in by_lang.values():
+            mine = sorted(
+                (r for r in rows.tolist() if r in lexical), key=lambda r: (-lexical[r], r)
+            )
+            for rank, row in enumerate(mine[: cfg.depth], 1):
+                found_by.setdefault(row, set()).add(LEXICAL)
+                lex_rank[row] = rank
+        scope = set(found_by) | {t for r in found_by for t in self.links.of(r) if t in allowed}
+        ordered = np.array(sorted(scope), dtype=np.int64)
+        cosine = dict(zip(ordered.tolist(), (self.matrix[ordered] @ qvec).tolist(), strict=True))
+        evidence = self._evidence(qvec, ordered, cosine, lexical, dense_rank, lex_rank)
+        best = min(lexical, key=lambda r: (-lexical[r], r)) if lexical else None
+        return _Scored(evidence, found_by, cosine, best if best in evidence else None)
 
-    def _dense(self, qvec: np.ndarray, k: int, pool: Pool) -> list[tuple[float, int]]:
-        scores, ids = self.stored.index.search(qvec[None, :], k, self.allowed_rows(pool))
-        return [(float(s), int(r)) for s, r in zip(scores[0], ids[0], strict=True) if r >= 0]
+    def _dense_top(self, qvec: np.ndarray, rows: np.ndarray, depth: int) -> list[int]:
+        scores, ids = self.stored.index.search(qvec[None, :], depth, rows.tolist())
+        return [int(r) for s, r in zip(scores[0], ids[0], strict=True) if r >= 0]
+
+    def _lexical_scores(self, query: str, allowed: set[int]) -> dict[int, float]:
+        """Normalised BM25 of every allowed chunk sharing a term with the query."""
+        assert self.lexical is not None
+        out: dict[int, float] = {}
+        for lang in self.lexical.languages:
+            out.update(self.lexical.match(query, lang, allowed))
+        return out
+
+    def _evidence(
+        self,
+        qvec: np.ndarray,
+        rows: np.ndarray,
+        cosine: dict[int, float],
+        lexical: dict[int, float],
+        dense_rank: dict[int, int],
+        lex_rank: dict[int, int],
+    ) -> dict[int, float]:
+        """One number per row that means the same in every language (see RetrievalConfig)."""
+        cfg = self.config
+        if cfg.fusion == "rrf" and cfg.mode == "hybrid":
+            return {
+                r: _rrf(dense_rank.get(r), cfg.rrf_k) + _rrf(lex_rank.get(r), cfg.rrf_k)
+                for r in rows.tolist()
+            }
+        if cfg.mode == LEXICAL:
+            return {r: lexical.get(r, 0.0) for r in rows.tolist()}
+        dense = np.array([cosine[r] for r in rows.tolist()])
+        if self.sentences is not None:
+            dense = dense + cfg.sentence_weight * self.sentences.best(qvec, rows)
+        weight = cfg.lexical_weight if cfg.mode == "hybrid" else 0.0
+        return {
+            r: float(d) + weight * lexical.get(r, 0.0)
+            for r, d in zip(rows.tolist(), dense, strict=True)
+        }
+
+    def _with_consensus(self, scored: _Scored, allowed: set[int]) -> dict[int, float]:
+        """Evidence plus how far the passage's translations stand above their language.
+
+        For each other language of the pool, the best translation's evidence minus the
+        mean evidence of that language's candidates; the mean of those, weighted. Measured
+        against its own language, a translation adds only by matching better than the
+        rest of its language: a passage with no translation (a text the corpus has in
+        one language only) is not pushed down by the ones that have some.
+        """
+        weight = self.config.consensus_weight if self.config.parallel else 0.0
+        if not weight:
+            return dict(scored.evidence)
+        level = self._language_levels(scored.evidence)
+        out = {}
+        for row, value in scored.evidence.items():
+            best: dict[str, float] = {}
+            for t in self.links.of(row):
+                if t in allowed and t in scored.evidence:
+                    lang = self._row_lang[t]
+                    best[lang] = max(best.get(lang, -np.inf), scored.evidence[t] - level[lang])
+            out[row] = value + (weight * float(np.mean(list(best.values()))) if best else 0.0)
+        return out
+
+    def _language_levels(self, evidence: dict[int, float]) -> dict[str, float]:
+        """Mean evidence of each language's scored candidates."""
+        sums: dict[str, list[float]] = {}
+        for row, value in evidence.items():
+            sums.setdefault(self._row_lang[row], []).append(value)
+        return {lang: float(np.mean(values)) for lang, values in sums.items()}
+
+    def _balanced_hits(
+        self, scored: _Scored, final: dict[int, float], allowed: set[int], k: int
+    ) -> list[Hit]:
+        """Languages merged round by round; a translation of a hit shown is folded in."""
+        lists: dict[str, list[int]] = {}
+        for row in final:
+            lists.setdefault(self._row_lang[row], []).append(row)
+        ranked = [sorted(rows, key=lambda r: (-final[r], r)) for _, rows in sorted(lists.items())]
+        order = list(_round_robin(ranked, final))
+        if self.config.mode == "hybrid" and scored.lexical_best is not None:
+            order = _promote(order, scored.lexical_best, LEXICAL_SLOT)
+        hits: list[Hit] = []
+        covered: set[int] = set()
+        for row in order:
+            if row in covered:
+                continue
+            translations = tuple(t for t in self.links.of(row) if t in allowed)
+            covered.add(row)
+            covered.update(translations)
+            hits.append(self._hit(len(hits) + 1, row, scored, final, translations))
+            if len(hits) == k:
+                break
+        return hits
+
+    def _hit(
+        self,
+        rank: int,
+        row: int,
+        scored: _Scored,
+        final: dict[int, float],
+        translations: tuple[int, ...],
+    ) -> Hit:
+        found = scored.found_by.get(row, set())
+        if final[row] > scored.evidence[row] or not found:
+            found = found | {PARALLEL}
+        names = tuple(n for n in (DENSE, LEXICAL, PARALLEL) if n in found)
+        chunks = tuple(self.stored.chunks[t] for t in translations)
+        return Hit(
+            rank,
+            scored.cosine[row],
+            row,
+            self.stored.chunks[row],
+            names,
+            final[row],
+            translations,
+            chunks,
+        )
 
     def score_all(self, query_vec: np.ndarray) -> np.ndarray:
         """Similarity of the query to every chunk: the background a top score is judged by."""
-        if self._matrix is None:
-            self._matrix = self.stored.index.vectors()
-        return self._matrix @ query_vec
+        return self.matrix @ query_vec
 
 
-def _round_robin(lists: list[list[tuple[float, int]]], k: int) -> list[tuple[float, int]]:
-    merged: list[tuple[float, int]] = []
+def _promote(order: list[int], row: int, slot: int) -> list[int]:
+    """``row`` moved up to position ``slot`` (1-based) unless it is already there or above."""
+    if row in order[:slot]:
+        return order
+    rest = [r for r in order if r != row]
+    return [*rest[: slot - 1], row, *rest[slot - 1 :]]
+
+
+def _rrf(rank: int | None, k: int) -> float:
+    return 0.0 if rank is None else 1.0 / (k + rank)
+
+
+def _round_robin(lists: list[list[int]], score: dict[int, float]) -> Iterable[int]:
+    """Every list's first, best first, then every list's second, ..."""
     depth = max((len(lst) for lst in lists), default=0)
     for r in range(depth):
-        layer = sorted((lst[r] for lst in lists if r < len(lst)), key=lambda h: (-h[0], h[1]))
-        merged.extend(layer)
-        if len(merged) >= k:
-            break
-    return merged[:k]
+        yield from sorted((lst[r] for lst in lists if r < len(lst)), key=lambda x: (-score[x], x))
 
 
 def lang_filter(langs: Collection[str] | None) -> Pool:

@@ -54,7 +54,9 @@ class PolyqaService:
         """The loaded index; the default corpus is indexed on first use."""
         with self._lock:
             if self._retriever is None:
-                self._retriever = Retriever(self._load_or_build(progress), self.embedder)
+                self._retriever = Retriever.from_settings(
+                    self._load_or_build(progress), self.embedder, self.settings
+                )
             return self._retriever
 
     def _load_or_build(self, progress: Progress | None) -> StoredIndex:
@@ -103,7 +105,7 @@ class PolyqaService:
         """Make the index hold these documents (and, with keep_missing, the old ones too)."""
         stored, report = self._update(paths, keep_missing, progress)
         with self._lock:
-            self._retriever = Retriever(stored, self.embedder)
+            self._retriever = Retriever.from_settings(stored, self.embedder, self.settings)
         return report
 
     def calibrator(self, retriever: Retriever) -> Calibrator:

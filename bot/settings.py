@@ -43,7 +43,17 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(128, ge=32, le=8192)
     chunk_overlap: int = Field(1, ge=0, le=8)
     top_k: int = Field(5, ge=1, le=100)
-    retriever: Literal["hybrid", "dense", "lexical"] = "dense"
+    retriever: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    fusion: Literal["calibrated", "rrf"] = Field(
+        "calibrated",
+        description="hybrid: add calibrated scores, or reciprocal-rank fusion (for comparison)",
+    )
+    rerank: Literal["sentences", "none"] = Field(
+        "sentences", description="second stage: the model's similarity to the best sentence"
+    )
+    parallel: bool = Field(
+        True, description="link translations: they vouch for each other and are shown once"
+    )
     answer_sentences: int = Field(3, ge=1, le=10)
     llm_base_url: str | None = None
     llm_model: str | None = None
