@@ -235,10 +235,12 @@ def _save_fast_tokenizer(tokenizer: Any, vocab: Vocab, max_len: int, out: Path) 
 
 
 def _write_sentence_transformer(hf_dir: Path, out: Path) -> None:
-    import sentence_transformers as st
+    import importlib
 
-    models = st.models  # type: ignore[attr-defined]
-    SentenceTransformer = st.SentenceTransformer
+    from sentence_transformers import SentenceTransformer
+
+    # A submodule mypy cannot see through sentence-transformers' lazy exports.
+    models = importlib.import_module("sentence_transformers.models")
 
     transformer = models.Transformer(str(hf_dir), max_seq_length=512)
     dim = int(transformer.auto_model.config.hidden_size)

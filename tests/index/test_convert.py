@@ -74,3 +74,16 @@ def test_model_folder_is_standard_sentence_transformers(
         ["Der CTO leitet die Technologieabteilung.", "Die Katze schläft auf dem Sofa."]
     )
     assert p[0] @ q > p[1] @ q
+
+
+def test_conversion_from_scratch_gives_the_same_model(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """The session model may come from the machine's cache; convert anew into tmp_path."""
+    from index.convert import converted_model_dir
+
+    folder = converted_model_dir(tmp_path)
+    assert (folder / "polyqa-conversion.json").is_file()
+    fresh = SentenceTransformerEmbedder(str(folder), tmp_path)
+    a = fresh.embed_passages(MIXED)
+    b = embedder.embed_passages(MIXED)
+    assert ((a * b).sum(axis=1) > 0.99999).all()
+    assert not list(tmp_path.glob("models/.convert-*")), "no temporary folder left behind"
