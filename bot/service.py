@@ -112,9 +112,9 @@ class PolyqaService:
         """Built once per loaded index (it embeds the off-topic question bank)."""
         with self._lock:
             if self._calibrator is None or self._calibrator[0] is not retriever:
-                vectors = retriever.stored.index.vectors()
                 langs = [c.lang for c in retriever.stored.chunks]
-                self._calibrator = (retriever, Calibrator(self.embedder, vectors, langs))
+                calibrator = Calibrator(self.embedder, retriever.matrix, langs)
+                self._calibrator = (retriever, calibrator)
             return self._calibrator[1]
 
     def documents(self) -> list[DocRecord]:
