@@ -34,6 +34,11 @@ OVERLAP_WEIGHT = 0.006
 OWN_LANGUAGE_PREFERENCE = 0.02
 # How far below the best sentence (cosine) another may join the answer.
 SENTENCE_MARGIN = 0.02
+# Weight of the passage's retrieval relevance (relative to the best hit's) in a sentence's
+# score. Retrieval weighs the whole passage, its best sentence, shared words and its
+# translations; a lone sentence's similarity is noisier. On a third of xquad-dev (590
+# questions) the first answer sentence holds the gold answer 74.7% -> 75.8% of the time.
+HIT_PRIOR = 0.25
 
 
 @dataclass(frozen=True)
@@ -219,11 +224,7 @@ class Composer:
         if not cands:
             cands = _candidate_sentences(hits[:1])
         vecs = self.retriever.embedder.embed_passages([s.context for s in cands])
-        # The model's preference for the question's own language is removed first, so
-        # a German sentence that answers beats a Turkish one that only shares the topic.
-        offsets = self.calibrator.language_offsets(qlang)
-        bias = np.array([offsets.get(s.lang, 0.0) for s in cands])
-        scores = vecs @ qvec - bias + _overlap_bonus(question, [s.context for s in cands])
+        scores = self._scores(question, qvec, cands, vecs, qlang)
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         own = [i for i in order if cands[i].lang == qlang]
         if own and scores[own[0]] >= scores[order[0]] - OWN_LANGUAGE_PREFERENCE:
@@ -239,6 +240,24 @@ class Composer:
             if all(float(vecs[i] @ vecs[j]) < SAME_FACT for j in picked):
                 picked.append(i)
         return [self._in_own_language(cands[i], vecs[i], cands, vecs, qlang) for i in picked]
+
+    def _scores(
+        self,
+        question: str,
+        qvec: np.ndarray,
+        cands: list[_Sentence],
+        vecs: np.ndarray,
+        qlang: str,
+    ) -> np.ndarray:
+        """How well each sentence answers: its similarity to the question, debiased, plus
+        shared rare words, plus how far its passage ranked (see HIT_PRIOR)."""
+        # The model's preference for the question's own language is removed first, so
+        # a German sentence that answers beats a Turkish one that only shares the topic.
+        offsets = self.calibrator.language_offsets(qlang)
+        bias = np.array([offsets.get(s.lang, 0.0) for s in cands])
+        scores = vecs @ qvec - bias + _overlap_bonus(question, [s.context for s in cands])
+        relevance = np.array([s.hit.relevance for s in cands])
+        return np.asarray(scores + HIT_PRIOR * (relevance - relevance.max()))
 
     def _in_own_language(
         self, sent: _Sentence, vec: np.ndarray, cands: list[_Sentence], vecs: np.ndarray, qlang: str

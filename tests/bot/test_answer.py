@@ -87,6 +87,20 @@ def test_german_only_fact_is_quoted_for_a_hindi_question(default_service) -> Non
     assert any("Food and Drug Administration" in h.chunk.text for h in hits)
 
 
+def test_answer_comes_from_the_passage_retrieval_ranked_first(default_service) -> None:  # type: ignore[no-untyped-def]
+    # "What are the CIO's duties?" in Taiwanese usage (資訊, where the text says 信息).
+    # Sentence similarity alone liked a "Chief Innovation Officer (CIO)" sentence from a
+    # lower-ranked passage; the passage's retrieval rank now counts (answer.HIT_PRIOR).
+    question = "首席資訊官的職責是什麼？"
+    top = default_service.search(question, k=1)[0]
+    assert "首席信息官" in top.chunk.text
+    answer = default_service.ask(question)
+    assert answer.found
+    assert answer.citations[0].doc_id == top.chunk.doc_id
+    assert answer.citations[0].start == top.chunk.start
+    assert "創新" not in answer.answer
+
+
 def _hit(row: int, doc: str, start: int, text: str, lang: str) -> Hit:
     chunk = Chunk(f"{doc}#0", doc, f"/x/{doc}", doc, lang, start, start + len(text), text)
     return Hit(row + 1, 0.9, row, chunk)
