@@ -32,6 +32,11 @@ from corpus.errors import PolyqaError
     default=None,
     help="Draw the question x document language table as a heatmap PNG.",
 )
+@click.option(
+    "--answers",
+    is_flag=True,
+    help='Also ask each question that has a gold "answer" and check the answer holds it.',
+)
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--model", envvar="POLYQA_MODEL", help="sentence-transformers model id or folder.")
 def eval_command(
@@ -40,6 +45,7 @@ def eval_command(
     limit: int | None,
     seed: int,
     plot: Path | None,
+    answers: bool,
     quiet: bool,
     model: str | None,
 ) -> None:
@@ -56,7 +62,7 @@ def eval_command(
     from bot.evaluate import format_report, plot_matrix, run_eval
 
     try:
-        report = run_eval(load_settings(model=model), dataset, limit, not quiet, seed)
+        report = run_eval(load_settings(model=model), dataset, limit, not quiet, seed, answers)
     except PolyqaError as exc:
         raise click.ClickException(str(exc)) from exc
     if plot is not None:

@@ -79,6 +79,7 @@ class Question:
     text: str
     docs: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
+    answer: str | None = None  # the short gold answer, for `--answers`
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,9 @@ def parse_question(line: str, lineno: int, root: Path) -> Question:
     evidence = tuple(e for e in _string_list(data, "evidence") if e.strip())
     if not docs and not evidence:
         raise ValueError('no gold: give "docs" and/or "evidence"')
+    answer = data.get("answer")
+    if answer is not None and not isinstance(answer, str):
+        raise ValueError('"answer" must be a string')
     return Question(
         lineno,
         str(qid),
@@ -171,6 +175,7 @@ def parse_question(line: str, lineno: int, root: Path) -> Question:
         str(text),
         tuple(_gold_path(root, d) for d in docs),
         evidence,
+        answer.strip() or None if answer is not None else None,
     )
 
 
@@ -472,8 +477,13 @@ def run_eval(
     limit: int | None = None,
     progress: bool = True,
     seed: int = 0,
+    answers: bool = False,
 ) -> dict[str, Any]:
-    """Index DATASET/docs (cached), query every question, return the report as a dict."""
+    """Index DATASET/docs (cached), query every question, return the report as a dict.
+
+    With ``answers``, questions that carry a gold "answer" are also asked through the
+    service and their extractive answers checked (bot/evaluate_answers.py).
+    """
     ds = load_dataset(dataset)
     questions = sample_questions(ds.questions, limit, seed)
     ev = build_eval_index(service_or_settings, ds, questions, progress)
@@ -481,6 +491,11 @@ def run_eval(
     search = retriever_search(ev.service.retriever())
     results = evaluate_search(questions, search, ev.gold, ev.doc_lang, progress)
     settings = ev.service.settings
+    extra = {}
+    if answers:
+        from bot.evaluate_answers import answer_metrics, evaluate_answers
+
+        extra["answers"] = answer_metrics(evaluate_answers(questions, ev.service, progress))
     return {
         "dataset": str(ds.root),
         "questions": len(results),
@@ -494,6 +509,7 @@ def run_eval(
             "chunk_overlap": settings.chunk_overlap,
             "retriever": _retriever_config(ev.service.retriever()),
         },
+        **extra,
     }
 
 
@@ -568,12 +584,24 @@ def format_report(report: Mapping[str, Any]) -> str:
         f"{idx['seconds']:.1f}s ({cached})\n"
         f"query latency: p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms"
     )
+    if "answers" in report:
+        out.append(_format_answers(report["answers"]))
     if report.get("lang_mismatches"):
         out.append(
             f"warning: {len(report['lang_mismatches'])} documents detected in another "
             "language than their folder (xhit is unreliable for them)"
         )
     return "\n".join(out)
+
+
+def _format_answers(a: Mapping[str, Any]) -> str:
+    lines = [f"answers (first sentence / any sentence / answered) of {a['n']} questions:"]
+    for label, m in [("all", a), *a["by_lang"].items()]:
+        lines.append(
+            f"{label:8}{int(m['n']):>6}{m['answer@1']:>9.3f}{m['answer@any']:>9.3f}"
+            f"{m['answered']:>9.3f}"
+        )
+    return "\n".join(lines)
 
 
 def _row(label: str, m: Mapping[str, Any]) -> str:

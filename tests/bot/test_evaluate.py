@@ -26,6 +26,7 @@ from bot.evaluate import (
     sample_questions,
     score_question,
 )
+from bot.evaluate_answers import AnswerResult, answer_metrics, contains
 from bot.retrieval import Pool
 from bot.service import PolyqaService
 from bot.settings import Settings
@@ -68,6 +69,7 @@ QUESTIONS: list[dict[str, Any]] = [
     # Only gold is in the question's own language: found, but never cross-language.
     {
         "id": "en-volcano",
+        "answer": "Eyjafjallajökull",
         "lang": "en",
         "docs": ["docs/en/volcano.txt"],
         "question": "Which volcano in Iceland erupted in 2010 and stopped flights in Europe?",
@@ -76,24 +78,28 @@ QUESTIONS: list[dict[str, Any]] = [
     # the question's language in the pool.
     {
         "id": "en-bees",
+        "answer": "siebenundvierzig",
         "lang": "en",
         "docs": ["docs/de/bienen.txt"],
         "question": "How many bee colonies does the Sonnenwabe apiary in Lindau keep?",
     },
     {
         "id": "hi-bees",
+        "answer": "siebenundvierzig",
         "lang": "hi",
         "docs": ["docs/de/bienen.txt"],
         "question": "लिंडाउ में सोनेनवाबे मधुमक्खी पालन केंद्र कितनी मधुमक्खी कॉलोनियाँ रखता है?",
     },
     {
         "id": "de-tea",
+        "answer": "普洱茶",
         "lang": "de",
         "docs": ["docs/zh/tea.txt"],
         "question": "Welcher Tee wird in der Provinz Yunnan in China auf Berghängen angebaut?",
     },
     {
         "id": "zh-cricket",
+        "answer": "ग्यारह",
         "lang": "zh",
         "docs": ["docs/hi/cricket.txt"],
         "question": "板球队有多少名球员？印度哪一年赢得了世界杯？",
@@ -101,6 +107,7 @@ QUESTIONS: list[dict[str, Any]] = [
     # Evidence gold: a phrase of the Turkish text, asked in English.
     {
         "id": "en-ferry",
+        "answer": "yirmi dakika",
         "lang": "en",
         "evidence": ["Kadıköy ile Karaköy"],
         "question": "How long does the ferry from Kadikoy to Karakoy take in Istanbul?",
@@ -130,7 +137,7 @@ def real_run(
     tmp = tmp_path_factory.mktemp("eval")
     dataset = write_dataset(tmp / "tiny")
     service = PolyqaService(settings_for(tmp, model_cache_dir), embedder=embedder)
-    return run_eval(service, dataset, progress=False), service, dataset
+    return run_eval(service, dataset, progress=False, answers=True), service, dataset
 
 
 # --------------------------------------------------------------------------- real model
@@ -160,6 +167,38 @@ def test_tiny_dataset_by_language(real_run: tuple[dict[str, Any], PolyqaService,
     for lang in ("de", "hi", "zh"):  # each asks about a document in another language
         assert by_lang[lang]["n"] == 1
         assert by_lang[lang]["hit@1"] == by_lang[lang]["xhit@1"] == 1.0
+
+
+def test_tiny_dataset_answers(real_run: tuple[dict[str, Any], PolyqaService, Path]) -> None:
+    answers = real_run[0]["answers"]
+    assert answers["n"] == 6
+    assert sorted(answers["by_lang"]) == ["de", "en", "hi", "zh"]
+    # The tea, volcano and ferry facts are one sentence each, named in the question.
+    assert answers["by_lang"]["de"] == {"n": 1, "answer@1": 1.0, "answer@any": 1.0, "answered": 1.0}
+    assert answers["answer@1"] >= 0.5
+    assert answers["answer@1"] <= answers["answer@any"] <= answers["answered"]
+
+
+def test_answer_metrics_exact_values() -> None:
+    results = [
+        AnswerResult("a", "en", True, True, True),
+        AnswerResult("b", "en", False, True, True),
+        AnswerResult("c", "en", False, False, False),
+        AnswerResult("d", "de", False, False, True),
+    ]
+    m = answer_metrics(results)
+    assert (m["n"], m["answer@1"], m["answer@any"], m["answered"]) == (4, 0.25, 0.5, 0.75)
+    en = m["by_lang"]["en"]
+    assert (en["n"], en["answer@1"], en["answer@any"], en["answered"]) == (
+        3,
+        0.3333,
+        0.6667,
+        0.6667,
+    )
+    assert m["by_lang"]["de"]["answer@1"] == 0.0
+    assert answer_metrics([])["answer@1"] == 0.0
+    assert contains("Sie hält genau  Siebenundvierzig Völker.", "siebenundvierzig völker")
+    assert not contains("Sie hält 47 Völker.", "siebenundvierzig")
 
 
 def test_tiny_dataset_language_matrix(real_run: tuple[dict[str, Any], PolyqaService, Path]) -> None:
@@ -221,10 +260,13 @@ def test_cli_json_and_plot(
         assert key in report
     assert report["questions"] == 3
     assert set(report["latency_ms"]) >= {"p50", "p95"}
+    assert "answers" not in report  # only with --answers: it asks every question again
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    table = CliRunner().invoke(cli, ["eval", str(dataset), "--quiet", "--limit", "2"], env=env)
+    args = ["eval", str(dataset), "--quiet", "--limit", "2", "--answers"]
+    table = CliRunner().invoke(cli, args, env=env)
     assert table.exit_code == 0, table.output
     assert "hit@1" in table.stdout and "query latency" in table.stdout
+    assert "answers (first sentence / any sentence / answered) of 2 questions" in table.stdout
 
 
 # --------------------------------------------------------------------------- dataset checks
@@ -240,6 +282,13 @@ def test_missing_gold_path_is_reported_with_its_line(tmp_path: Path) -> None:
     bad = {"id": "x", "lang": "en", "question": "?", "docs": ["docs/en/nope.txt"]}
     dataset = write_dataset(tmp_path, [*QUESTIONS[:3], bad])
     with pytest.raises(DatasetError, match=r"line 4: gold document 'docs/en/nope.txt' does not"):
+        load_dataset(dataset)
+
+
+def test_answer_that_is_not_a_string_is_reported(tmp_path: Path) -> None:
+    bad = {**QUESTIONS[0], "id": "n", "answer": 308}
+    dataset = write_dataset(tmp_path, [QUESTIONS[0], bad])
+    with pytest.raises(DatasetError, match=r'line 2: "answer" must be a string'):
         load_dataset(dataset)
 
 
