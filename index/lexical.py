@@ -32,6 +32,10 @@ import numpy as np
 
 from corpus.analysis import analyze
 
+# bm25s sets its own logger to DEBUG on import, so "Building index from tokens" reached
+# stderr even with `--quiet`; let it follow the application's level like every other.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
+
 logger = logging.getLogger(__name__)
 
 # Lucene's BM25 defaults (k1 1.2 as Lucene and Elasticsearch; b 0.75).

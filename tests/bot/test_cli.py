@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,6 +61,22 @@ def test_search_finds_the_answer_in_any_language(env, question: str, phrases: li
     assert len(hits) == 5
     assert set(hits[0]) >= {"rank", "score", "doc_id", "path", "title", "lang", "start", "end"}
     assert any(any(p in h["text"] for p in phrases) for h in hits), [h["text"][:60] for h in hits]
+
+
+def test_search_stderr_is_quiet_without_verbose(env) -> None:  # type: ignore[no-untyped-def]
+    # A real process: logging is configured once per process, and the lexical index (and
+    # with it bm25s, which turns its own logger to DEBUG) is built in this one.
+    polyqa = Path(sys.executable).with_name("polyqa")
+    done = subprocess.run(
+        [str(polyqa), "search", "--json", "--k", "1", "Who does the CTO report to?"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)[0]["rank"] == 1
+    assert "DEBUG" not in done.stderr, done.stderr
 
 
 def test_search_lang_filter(env) -> None:  # type: ignore[no-untyped-def]
