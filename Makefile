@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.polyqa-installed
 TSTAMP := $(VENV)/.polyqa-test-installed
 
-.PHONY: run test install install-test browser-deps lint typecheck unit
+.PHONY: run test install install-test browser-deps lint typecheck unit screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +57,8 @@ unit: install-test
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
+
+# Re-draw docs/screenshot.png (the README's picture) with the browser test that takes it.
+screenshot: install-test
+	POLYQA_SCREENSHOT=$(CURDIR)/docs/screenshot.png $(BIN)/python -m pytest -q \
+		tests/bot/test_ui_browser.py -k screenshot
