@@ -112,20 +112,28 @@ class _Sentence:
 
 
 def _candidate_sentences(hits: list[Hit]) -> list[_Sentence]:
-    """Sentences of the hits, each once even where overlapping chunks repeat it."""
+    """Sentences of the hits, each once even where overlapping chunks repeat it.
+
+    A sentence under a glossary term ("呼叫管理(Call Management):" then "它是CSS應用功能的
+    核心。") is compared with the question under its term, and quoted with it: alone,
+    "it is the core of CSS" answers nothing.
+    """
     seen: set[tuple[str, int]] = set()
     out = []
     for hit in hits:
         c = hit.chunk
-        heading = ""
+        heading, heading_start = "", 0
         for s, e in split_sentences(c.text):
             text = c.text[s:e]
             key = (c.doc_id, c.start + s)
             if key not in seen:
                 seen.add(key)
                 context = f"{heading} {text}" if heading else text
-                out.append(_Sentence(hit, c.start + s, c.start + e, text, c.lang, context))
-            heading = text if _is_heading(text) else ""
+                start = heading_start if heading.endswith((":", "：")) else s
+                out.append(
+                    _Sentence(hit, c.start + start, c.start + e, c.text[start:e], c.lang, context)
+                )
+            heading, heading_start = (text, s) if _is_heading(text) else ("", 0)
     return out
 
 
@@ -220,7 +228,7 @@ class Composer:
     def _choose(
         self, question: str, qvec: np.ndarray, hits: list[Hit], qlang: str
     ) -> list[_Sentence]:
-        cands = [s for s in _candidate_sentences(hits) if _informative(s.text)]
+        cands = [s for s in _candidate_sentences(hits) if _informative(s.context)]
         if not cands:
             cands = _candidate_sentences(hits[:1])
         vecs = self.retriever.embedder.embed_passages([s.context for s in cands])
@@ -290,6 +298,11 @@ class Composer:
         return Answer(question, qlang, "\n".join(lines), False, conf, citations, coverage, langs)
 
 
+def _flat(text: str) -> str:
+    """One line: a term and its definition are quoted together across their line break."""
+    return " ".join(text.split())
+
+
 def _snippet(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -323,14 +336,14 @@ def _compose(chosen: list[_Sentence], qlang: str) -> tuple[str, list[Citation], 
     own = [s for s in chosen if s.lang == qlang]
     other = [s for s in chosen if s.lang != qlang]
     joiner = "" if qlang in NO_SPACE_LANGS else " "
-    own_block = [joiner.join(f"{s.text} [{numbers[s.hit.row]}]" for s in own)] if own else []
+    own_block = [joiner.join(f"{_flat(s.text)} [{numbers[s.hit.row]}]" for s in own)] if own else []
     other_block = []
     if other:
         langs = sorted({s.lang for s in other})
         other_block.append(
             phrases.t("found_in_other", qlang, langs=phrases.lang_list(langs, qlang))
         )
-        other_block.extend(f"“{s.text}” [{numbers[s.hit.row]}]" for s in other)
+        other_block.extend(f"“{_flat(s.text)}” [{numbers[s.hit.row]}]" for s in other)
     best_is_own = bool(own) and chosen[0].lang == qlang
     parts = own_block + other_block if best_is_own else other_block + own_block
     hits = {s.hit.row: s.hit for s in chosen}
@@ -338,5 +351,5 @@ def _compose(chosen: list[_Sentence], qlang: str) -> tuple[str, list[Citation], 
         _citation(n, hits[row], tuple(support[row]))
         for row, n in sorted(numbers.items(), key=lambda kv: kv[1])
     ]
-    claims = [f"{s.text} [{numbers[s.hit.row]}]" for s in chosen]
+    claims = [f"{_flat(s.text)} [{numbers[s.hit.row]}]" for s in chosen]
     return "\n".join(parts), citations, claims

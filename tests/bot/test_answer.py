@@ -101,6 +101,19 @@ def test_answer_comes_from_the_passage_retrieval_ranked_first(default_service) -
     assert "創新" not in answer.answer
 
 
+def test_glossary_definition_is_quoted_with_its_term(default_service) -> None:  # type: ignore[no-untyped-def]
+    # The definition "它是CSS應用功能的核心。" (9 Han characters) says nothing alone and was
+    # dropped as a fragment; under its term "呼叫管理(Call Management):" it is the answer.
+    answer = default_service.ask("ग्राहक संबंध प्रबंधन में कॉल प्रबंधन क्या है?")
+    assert answer.question_lang == "hi"
+    assert answer.found
+    assert "呼叫管理(Call Management): 它是CSS應用功能的核心。" in answer.answer
+    assert_citations_resolve(answer)  # the quoted span, line break and all, is the source's
+    first = answer.citations[0]
+    source = Path(first.path).read_text(encoding="utf-8")
+    assert source[first.sentence_start : first.sentence_end].startswith("呼叫管理")
+
+
 def _hit(row: int, doc: str, start: int, text: str, lang: str) -> Hit:
     chunk = Chunk(f"{doc}#0", doc, f"/x/{doc}", doc, lang, start, start + len(text), text)
     return Hit(row + 1, 0.9, row, chunk)
