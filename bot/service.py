@@ -18,6 +18,7 @@ from bot.llm import LLMConfig
 from bot.questions import clean_question
 from bot.retrieval import Hit, Pool, Retriever
 from bot.settings import Settings
+from bot.translations import Parallel, cited_translations
 from corpus.errors import CorruptIndexError, IndexMismatchError
 from corpus.reader import default_corpus_dir, read_documents
 from index import store
@@ -172,6 +173,10 @@ class PolyqaService:
         answer = composer.compose(evidence)
         yield from answer.answer.splitlines(keepends=True)
         yield answer
+
+    def translations(self, answer: Answer) -> dict[int, list[Parallel]]:
+        """Each citation's sentence as the other languages' documents say it (by number)."""
+        return cited_translations(self, answer)
 
     def llm_config(self) -> LLMConfig | None:
         s = self.settings

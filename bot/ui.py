@@ -10,21 +10,18 @@ Rendering lives in ``bot.ui_render``; Gradio is imported inside the functions so
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bot import phrases
-from bot.answer import Answer, Citation
+from bot.answer import Answer
 from bot.service import PolyqaService
 from bot.ui_render import (
     CLICK_JS,
     CSS,
     FONTS,
     UI_LANGS,
-    Parallel,
     Turn,
     answer_markdown,
     chat_message,
@@ -36,10 +33,8 @@ from bot.ui_render import (
     upload_summary,
 )
 from bot.uploads import MAX_UPLOAD_BYTES, store_upload
-from corpus.document import Chunk
 from corpus.errors import DocumentError, PolyqaError
 from corpus.reader import SUPPORTED_SUFFIXES
-from corpus.sentences import split_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -55,79 +50,6 @@ AUTO = "auto"
 # steps, this long apart: long enough to see the answer grow, short in total.
 PIECE_STEPS = 8
 STREAM_DELAY = 0.03
-# Two sentences closer than this (cosine of passage embeddings) say the same thing; the
-# composer uses the same bar (bot.answer.SAME_FACT).
-PARALLEL_MIN = 0.88
-
-
-# --- translations of cited sentences -------------------------------------------------
-
-
-@dataclass
-class _ParallelJob:
-    """One citation's sentence (index ``x`` into the texts to embed) and its candidates."""
-
-    n: int
-    x: int
-    own: list[int]  # the cited passage's sentences, ``x`` among them
-    cands: list[tuple[Chunk, int, int, int]] = field(default_factory=list)  # chunk, start, end, i
-
-
-def find_parallels(service: PolyqaService, answer: Answer) -> dict[int, list[Parallel]]:
-    """For each citation, its supporting sentence as the other languages' documents say it.
-
-    Candidates are the sentences of each other language's best passage for the sentence;
-    one counts as a translation when it is close (PARALLEL_MIN) and the match is mutual:
-    of the cited passage's sentences, the cited one is its nearest. The mutual test is
-    what keeps a sentence that merely shares the topic from passing as a translation.
-    """
-    langs = sorted({d.lang for d in service.documents()})
-    texts: list[str] = []
-    jobs = [
-        _parallel_job(service, c, [lang for lang in langs if lang != c.lang], texts)
-        for c in (answer.citations if answer.found else ())
-        if c.support and len(langs) > 1
-    ]
-    if not jobs:
-        return {}
-    vecs = service.embedder.embed_passages(texts)
-    out: dict[int, list[Parallel]] = {}
-    for job in jobs:
-        best: dict[str, tuple[float, Chunk, int, int, int]] = {}
-        for ch, s, e, i in job.cands:
-            sim = float(vecs[i] @ vecs[job.x])
-            if sim >= PARALLEL_MIN and sim > best.get(ch.lang, (-1.0,))[0]:
-                best[ch.lang] = (sim, ch, s, e, i)
-        found = [
-            Parallel(lang, ch.doc_id, ch.title, s, e, texts[i], sim)
-            for lang, (sim, ch, s, e, i) in sorted(best.items())
-            if job.own[int(np.argmax(vecs[job.own] @ vecs[i]))] == job.x
-        ]
-        if found:
-            out[job.n] = found
-    return out
-
-
-def _parallel_job(
-    service: PolyqaService, c: Citation, others: list[str], texts: list[str]
-) -> _ParallelJob:
-    """Queue the texts one citation needs embedded (appended to ``texts``)."""
-    own = [(c.start + a, c.text[a:b]) for a, b in split_sentences(c.text)]
-    job = _ParallelJob(c.n, -1, list(range(len(texts), len(texts) + len(own))))
-    texts += [text for _, text in own]
-    job.x = next((i for i, (s, _) in zip(job.own, own, strict=True) if s == c.sentence_start), -1)
-    if job.x < 0:
-        job.x = len(texts)
-        texts.append(c.support[0].text)
-        job.own.append(job.x)
-    for hit in service.search(texts[job.x], k=len(others), langs=others):
-        ch = hit.chunk
-        for a, b in split_sentences(ch.text):
-            job.cands.append((ch, ch.start + a, ch.start + b, len(texts)))
-            texts.append(ch.text[a:b])
-    return job
-
-
 # --- uploads -------------------------------------------------------------------------
 
 
@@ -254,7 +176,7 @@ def chat_stream(
         return
     if answer is None:
         return
-    turns.append(Turn(answer, find_parallels(service, answer)))
+    turns.append(Turn(answer, service.translations(answer)))
     history[-1] = {"role": "assistant", "content": chat_message(answer, turn, ui_lang)}
     yield "", history, panel_html(turns, ui_lang), turns
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from bot import phrases
 from bot.answer import Answer, Citation
+from bot.translations import Parallel
 from index.store import DocRecord
 
 # The languages the interface itself speaks (a table in bot/phrases.py each).
@@ -25,19 +26,6 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
 # Streaming pieces: a whole citation marker, a run of spaces, or up to 6 other characters
 # (Chinese has no spaces, so pieces are cut by length, never inside an [n]).
 _PIECE = re.compile(r"\[\d+\]|\s+|[^\s\[]{1,6}|\[")
-
-
-@dataclass(frozen=True)
-class Parallel:
-    """The cited sentence as another language's document says it (found by meaning)."""
-
-    lang: str
-    doc_id: str
-    title: str
-    start: int
-    end: int
-    text: str
-    score: float
 
 
 @dataclass
