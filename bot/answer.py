@@ -149,6 +149,11 @@ def _informative(text: str) -> bool:
     return cjk >= 12 or (letters >= 30 and len(text.split()) >= 6)
 
 
+def _worth_quoting(s: _Sentence) -> bool:
+    """Informative alone, or a short definition under its term (not a heading itself)."""
+    return _informative(s.text) or (_informative(s.context) and not _is_heading(s.text))
+
+
 _WORD = re.compile(r"\w+")
 
 
@@ -228,7 +233,7 @@ class Composer:
     def _choose(
         self, question: str, qvec: np.ndarray, hits: list[Hit], qlang: str
     ) -> list[_Sentence]:
-        cands = [s for s in _candidate_sentences(hits) if _informative(s.context)]
+        cands = [s for s in _candidate_sentences(hits) if _worth_quoting(s)]
         if not cands:
             cands = _candidate_sentences(hits[:1])
         vecs = self.retriever.embedder.embed_passages([s.context for s in cands])

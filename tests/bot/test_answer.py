@@ -114,6 +114,16 @@ def test_glossary_definition_is_quoted_with_its_term(default_service) -> None:  
     assert source[first.sentence_start : first.sentence_end].startswith("呼叫管理")
 
 
+def test_a_heading_under_a_title_is_not_an_answer(default_service) -> None:  # type: ignore[no-untyped-def]
+    # "CTO ve CIO Karşılaştırması" follows the title "CTO ve CIO Arasındaki Fark": together
+    # they look informative, but a heading is not a sentence that answers.
+    answer = default_service.ask("CTO ve CIO arasındaki fark nedir?")
+    assert answer.found
+    first = answer.sentences[0].text
+    assert "Karşılaştırması" not in first
+    assert first.split(" [")[0].endswith((".", "!", "?")), first
+
+
 def _hit(row: int, doc: str, start: int, text: str, lang: str) -> Hit:
     chunk = Chunk(f"{doc}#0", doc, f"/x/{doc}", doc, lang, start, start + len(text), text)
     return Hit(row + 1, 0.9, row, chunk)
