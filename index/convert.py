@@ -239,8 +239,12 @@ def _write_sentence_transformer(hf_dir: Path, out: Path) -> None:
 
     from sentence_transformers import SentenceTransformer
 
-    # A submodule mypy cannot see through sentence-transformers' lazy exports.
-    models = importlib.import_module("sentence_transformers.models")
+    # Submodules mypy cannot see through sentence-transformers' lazy exports; 6.x moved
+    # them (the old path warns), 5.x has only the old one.
+    try:
+        models = importlib.import_module("sentence_transformers.sentence_transformer.modules")
+    except ModuleNotFoundError:
+        models = importlib.import_module("sentence_transformers.models")
 
     transformer = models.Transformer(str(hf_dir), max_seq_length=512)
     dim = int(transformer.auto_model.config.hidden_size)
