@@ -8,9 +8,7 @@ the corpus holds the same fact in the question's language, that version is prefe
 
 from __future__ import annotations
 
-import itertools
 import logging
-import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -20,6 +18,7 @@ from bot import phrases
 from bot.confidence import MIN_CONFIDENCE, Calibrator
 from bot.retrieval import Hit, Pool, Retriever
 from bot.support import CheckedSentence, check
+from corpus.analysis import analyze
 from corpus.langid import detect_language
 from corpus.sentences import split_sentences
 
@@ -154,32 +153,32 @@ def _worth_quoting(s: _Sentence) -> bool:
     return _informative(s.text) or (_informative(s.context) and not _is_heading(s.text))
 
 
-_WORD = re.compile(r"\w+")
-
-
-def _terms(text: str) -> set[str]:
-    """Words of 4+ letters, acronyms, and Han character pairs: cheap, script-aware."""
-    out: set[str] = set()
-    for w in _WORD.findall(text):
-        han = [ch for ch in w if "\u3400" <= ch <= "\u9fff"]
-        if han:
-            out.update(a + b for a, b in itertools.pairwise(han))
-        elif len(w) >= 4 or (len(w) >= 2 and w.isupper()):
-            out.add(w.casefold())
-    return out
-
-
-def _overlap_bonus(question: str, sentences: list[str]) -> np.ndarray:
-    """Shared rare words: the small model's similarity alone misses "berichtet" in
-    "An wen berichtet der CTO?". Weighted by rarity among the candidates."""
-    q = _terms(question)
-    sets = [_terms(s) & q for s in sentences]
+def _overlap_bonus(question: str, cands: list[_Sentence]) -> np.ndarray:
+    """Shared rare terms: the small model's similarity alone misses "berichtet" in "An wen
+    berichtet der CTO?". Terms come from the lexical index's own analysis of each
+    sentence's language (stems, jieba words, Turkish prefixes, folded Devanagari), so
+    "berichtet" and "berichten" match; weighted by rarity among the candidates.
+    On xquad-dev (1770 questions, in thirds), against 4+-letter words and Han pairs:
+    answer@1 0.749 -> 0.758, answer@any 0.784 -> 0.790."""
+    asked: dict[str, set[str]] = {}
+    sets = []
+    for s in cands:
+        if s.lang not in asked:
+            asked[s.lang] = set(analyze(question, s.lang))
+        sets.append(set(analyze(s.context, s.lang)) & asked[s.lang])
     df: dict[str, int] = {}
-    for s in sets:
-        for term in s:
+    for terms in sets:
+        for term in terms:
             df[term] = df.get(term, 0) + 1
-    n = len(sentences)
-    return np.array([sum(np.log(1 + n / df[t]) for t in s) for s in sets]) * OVERLAP_WEIGHT
+    n = len(cands)
+    bonus = np.array([sum(np.log(1 + n / df[t]) for t in terms) for terms in sets], float)
+    # Centred per language: only a question's own language can share its words, and
+    # that must not lift its sentences above another language's answer.
+    langs = np.array([s.lang for s in cands])
+    for lang in set(langs.tolist()):
+        mine = langs == lang
+        bonus[mine] -= bonus[mine].mean()
+    return bonus * OVERLAP_WEIGHT
 
 
 class Composer:
@@ -268,7 +267,7 @@ class Composer:
         # a German sentence that answers beats a Turkish one that only shares the topic.
         offsets = self.calibrator.language_offsets(qlang)
         bias = np.array([offsets.get(s.lang, 0.0) for s in cands])
-        scores = vecs @ qvec - bias + _overlap_bonus(question, [s.context for s in cands])
+        scores = vecs @ qvec - bias + _overlap_bonus(question, cands)
         relevance = np.array([s.hit.relevance for s in cands])
         return np.asarray(scores + HIT_PRIOR * (relevance - relevance.max()))
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bot import phrases
-from bot.answer import Answer, _compose, _Sentence
+from bot.answer import Answer, _compose, _overlap_bonus, _Sentence
 from bot.retrieval import Hit
 from bot.support import check
 from corpus.document import Chunk
@@ -170,3 +170,20 @@ def test_support_check_across_languages(embedder) -> None:  # type: ignore[no-un
     assert np.isclose(
         check(["Er leitet die Technik. [1]"], passages, embedder)[0].support, 1.0, atol=1e-4
     )
+
+
+def test_shared_words_rank_within_a_language_not_across() -> None:
+    def sent(text: str, lang: str) -> _Sentence:
+        hit = _hit(0, "d", 0, text, lang)
+        return _Sentence(hit, 0, len(text), text, lang, text)
+
+    cands = [
+        sent("Der CTO berichtet an den CEO.", "de"),  # stem match: "berichten"
+        sent("Die Firma verkauft Software.", "de"),
+        sent("首席技術官向首席執行官匯報。", "zh"),  # the same fact: no word can be shared
+        sent("公司銷售軟件。", "zh"),
+    ]
+    bonus = _overlap_bonus("Wem berichten CTOs?", cands)
+    assert bonus[0] > bonus[1]
+    assert bonus[2] == bonus[3] == 0.0
+    assert abs(bonus[0] + bonus[1]) < 1e-12  # centred in German: no lift over Chinese
