@@ -7,6 +7,10 @@ for this question stands above its scores for a bank of everyday questions asked
 same language (bot/data/offtopic_questions.json). On the default corpus, questions it
 answers reach 3.5-10 standard deviations; questions about boiling water, football or
 bread stay below 2.6 (tests/bot/test_answer.py).
+
+The bank covers twelve languages (en, tr, hi, de, zh, es, fr, ru, ar, ja, pt, it); a
+question in another language is judged against all of them at once, which is stricter:
+"Что делает технический директор?" scored 2.9 that way and 4.6 against Russian ones.
 """
 
 from __future__ import annotations

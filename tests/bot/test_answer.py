@@ -21,12 +21,18 @@ FOUND = [
     ("de", "An wen berichtet der CTO?"),
     ("zh", "什麼是首席創新官？"),
     ("es", "¿Qué hace un CTO?"),
+    # Languages the corpus does not have: judged against their own off-topic questions.
+    ("ru", "Что делает технический директор?"),
+    ("ar", "ما هو دور المدير التقني؟"),
+    ("ja", "CTOの役割は何ですか？"),
 ]
 NOT_FOUND = [
     ("en", "What is the boiling point of water?"),
     ("tr", "Suyun kaynama noktası nedir?"),
     ("de", "Was ist der Siedepunkt von Wasser?"),
     ("zh", "水的沸點是多少？"),
+    ("ru", "Какова температура кипения воды?"),
+    ("ja", "水の沸点は何度ですか？"),
 ]
 
 
