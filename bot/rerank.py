@@ -35,13 +35,24 @@ _KEY_BYTES = 16
 class SentenceVectors:
     """Every chunk's sentences as unit vectors; ``best(q, rows)`` is the reranker's score."""
 
-    def __init__(self, owners: np.ndarray, vectors: np.ndarray, n_chunks: int) -> None:
+    def __init__(
+        self,
+        owners: np.ndarray,
+        vectors: np.ndarray,
+        n_chunks: int,
+        starts: Sequence[int] | None = None,
+    ) -> None:
         self.owners = owners  # sentence -> store row
         self.vectors = vectors  # float32, one row per sentence
         self.n_chunks = n_chunks
         order = np.argsort(owners, kind="stable")
         self._owners_sorted = owners[order]
         self._order = order
+        # (row, start of the sentence in its chunk's text) -> sentence, for `vector_of`
+        self._at = {
+            (int(o), int(st)): i
+            for i, (o, st) in enumerate(zip(owners, starts or (), strict=False))
+        }
 
     @classmethod
     def build(
@@ -49,14 +60,15 @@ class SentenceVectors:
     ) -> SentenceVectors:
         """Split every chunk into sentences and embed those the cache does not hold."""
         started = time.perf_counter()
-        texts, owners = [], []
+        texts, owners, starts = [], [], []
         for row, chunk in enumerate(chunks):
             for s, e in split_sentences(chunk.text) or [(0, len(chunk.text))]:
                 texts.append(chunk.text[s:e])
                 owners.append(row)
+                starts.append(s)
         cache = _VectorCache(cache_dir, embedder.name) if cache_dir else None
         vectors = _embed_cached(texts, embedder, cache)
-        out = cls(np.asarray(owners, dtype=np.int64), vectors, len(chunks))
+        out = cls(np.asarray(owners, dtype=np.int64), vectors, len(chunks), starts)
         logger.info(
             "sentence vectors: %d sentences of %d chunks in %.2fs",
             len(texts),
@@ -64,6 +76,11 @@ class SentenceVectors:
             time.perf_counter() - started,
         )
         return out
+
+    def vector_of(self, row: int, start: int) -> np.ndarray | None:
+        """The vector of the sentence at ``start`` of chunk ``row``'s text, if embedded."""
+        i = self._at.get((row, start))
+        return None if i is None else self.vectors[i]
 
     def best(self, query_vec: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """For each row, the query's cosine with its most similar sentence."""
