@@ -326,7 +326,7 @@ def _flat(text: str) -> str:
 
 
 def _snippet(text: str, limit: int = 120) -> str:
-    text = " ".join(text.split())
+    text = _flat(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

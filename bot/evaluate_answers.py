@@ -9,9 +9,9 @@ asked through the service exactly as `polyqa ask` does, and:
 - ``answer@any``: any sentence shown (up to ``answer_sentences``) contains it;
 - ``answered``: the service answered at all (did not say "not found").
 
-Containment is case- and spacing-insensitive, as for ``evidence``. A gold answer is
-written in one language, so these figures mean most where the question's language has
-the answer passage (XQuAD: every language has it).
+Containment is case- and spacing-insensitive: the ``evidence`` check of bot/evaluate.py.
+A gold answer is written in one language, so these figures mean most where the
+question's language has the answer passage (XQuAD: every language has it).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
+from bot.evaluate import evidence_match
 from bot.questions import QuestionError
 
 if TYPE_CHECKING:
@@ -38,11 +39,6 @@ class AnswerResult:
     first: bool
     anywhere: bool
     answered: bool
-
-
-def contains(text: str, answer: str) -> bool:
-    """Case- and spacing-insensitive containment (gold answers are typed by hand)."""
-    return " ".join(answer.casefold().split()) in " ".join(text.casefold().split())
 
 
 def evaluate_answers(
@@ -60,8 +56,8 @@ def evaluate_answers(
             results.append(AnswerResult(q.qid, q.lang, False, False, False))
             continue
         sentences = [s.text for s in answer.sentences] if answer.found else []
-        first = bool(sentences) and contains(sentences[0], q.answer)
-        anywhere = any(contains(s, q.answer) for s in sentences)
+        first = bool(sentences) and evidence_match(sentences[0], [q.answer])
+        anywhere = any(evidence_match(s, [q.answer]) for s in sentences)
         results.append(AnswerResult(q.qid, q.lang, first, anywhere, answer.found))
     return results
 

@@ -26,7 +26,7 @@ from bot.evaluate import (
     sample_questions,
     score_question,
 )
-from bot.evaluate_answers import AnswerResult, answer_metrics, contains
+from bot.evaluate_answers import AnswerResult, answer_metrics
 from bot.retrieval import Pool
 from bot.service import PolyqaService
 from bot.settings import Settings
@@ -197,8 +197,8 @@ def test_answer_metrics_exact_values() -> None:
     )
     assert m["by_lang"]["de"]["answer@1"] == 0.0
     assert answer_metrics([])["answer@1"] == 0.0
-    assert contains("Sie hält genau  Siebenundvierzig Völker.", "siebenundvierzig völker")
-    assert not contains("Sie hält 47 Völker.", "siebenundvierzig")
+    assert evidence_match("Sie hält genau  Siebenundvierzig Völker.", ["siebenundvierzig völker"])
+    assert not evidence_match("Sie hält 47 Völker.", ["siebenundvierzig"])
 
 
 def test_tiny_dataset_language_matrix(real_run: tuple[dict[str, Any], PolyqaService, Path]) -> None:
