@@ -27,22 +27,13 @@ from typing import Any
 
 from common import REPO, append_row, fmt, machine, percentiles_ms, stamp, write_result
 
+# The test's questions and client loop, so the bench measures what the test asserts on.
+from tests.bot.test_load import QUESTIONS, ask_all
+
 logger = logging.getLogger("bench.load")
 
 HOST = "127.0.0.1"  # loopback only: no other address is ever a target
 LIMIT_S = 900.0
-QUESTIONS = [
-    "What does a CTO do?",
-    "Who does the CIO report to?",
-    "Was macht ein CTO?",
-    "Wer entscheidet, welche Produkte ein Unternehmen nicht mehr anbieten sollte?",
-    "CTO ve CIO arasındaki fark nedir?",
-    "Veri madenciliği nedir?",
-    "首席技術官需要熟悉哪些監管機構？",
-    "首席信息官的職責是什麼？",
-    "ग्राहक संबंध प्रबंधन में कॉल प्रबंधन क्या है?",
-    "सीटीओ क्या करता है?",
-]
 
 
 def free_port() -> int:
@@ -64,22 +55,6 @@ def start_app(data_dir: Path) -> tuple[Any, str, float]:
     port = free_port()
     ui.launch(app, HOST, port, prevent_thread_lock=True, quiet=True)
     return app, f"http://{HOST}:{port}/", time.perf_counter() - started
-
-
-def ask_all(url: str, questions: list[str], deadline: float) -> list[tuple[str, Any, float]]:
-    from gradio_client import Client
-
-    client = Client(url, verbose=False)
-    out = []
-    for question in questions:
-        started = time.perf_counter()
-        try:
-            job = client.submit(question, api_name="/ask")
-            result: Any = job.result(timeout=max(deadline - time.monotonic(), 1.0))
-        except Exception as exc:  # counted as a failure, the run goes on
-            result = exc
-        out.append((question, result, time.perf_counter() - started))
-    return out
 
 
 def run_load(url: str, clients: int, total: int) -> dict[str, Any]:
@@ -116,7 +91,6 @@ def big_file_memory(size_mb: int) -> dict[str, Any]:
     import json
     import subprocess
 
-    sys.path.insert(0, str(REPO))
     from tests.corpus.test_bad_input import HUGE_RUN
 
     with tempfile.TemporaryDirectory() as tmp:
