@@ -61,4 +61,4 @@ test: lint typecheck unit
 # Re-draw docs/screenshot.png (the README's picture) with the browser test that takes it.
 screenshot: install-test
 	POLYQA_SCREENSHOT=$(CURDIR)/docs/screenshot.png $(BIN)/python -m pytest -q \
-		tests/bot/test_ui_browser.py -k screenshot
+		tests/bot/chat/test_app_browser.py -k screenshot

@@ -5,7 +5,7 @@
 2. ``fixed-1000``: the same embedding model over fixed 1000-character chunks with 200
    characters of overlap and no language handling (the common tutorial recipe).
 
-All three are scored by the same functions of bot/evaluate.py, with the same gold and
+All three are scored by the same functions of bot/evaluation/metrics.py, with the same gold and
 the same protocol: xhit takes the question's language out *before* retrieval (BM25 is
 rebuilt without those chunks, so not even its IDF sees them; the dense index scans
 only the allowed rows). Document languages are polyqa's detected ones for all three.
@@ -31,16 +31,9 @@ import numpy as np
 from common import XQUAD, append_row, fmt, machine, stamp, write_result
 from tqdm import tqdm
 
-from bot.evaluate import (
-    K,
-    SearchFn,
-    aggregate,
-    build_eval_index,
-    evaluate_search,
-    load_dataset,
-    retriever_search,
-    sample_questions,
-)
+from bot.evaluation.dataset import load_dataset, sample_questions
+from bot.evaluation.metrics import K, SearchFn, aggregate, evaluate_search
+from bot.evaluation.run import build_eval_index, retriever_search
 from bot.service import PolyqaService
 from bot.settings import load_settings
 from corpus.reader import read_documents

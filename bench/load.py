@@ -1,6 +1,6 @@
 """The chat server under load: concurrent gradio_client clients asking over loopback.
 
-Starts the real app (`bot.ui.build_app` + `bot.ui.launch`) on 127.0.0.1 and a free port,
+Starts the real app (`bot.chat.app.build_app` + `bot.chat.app.launch`) on 127.0.0.1 and a free port,
 with the real model and the default corpus indexed into a temporary data dir, then N
 clients (one thread and one gradio_client.Client each) send M questions in total to
 `/ask`, each client one question after another. Reports failures, answers that do not
@@ -28,7 +28,7 @@ from typing import Any
 from common import REPO, append_row, fmt, machine, percentiles_ms, stamp, write_result
 
 # The test's questions and client loop, so the bench measures what the test asserts on.
-from tests.bot.test_load import QUESTIONS, ask_all
+from tests.bot.chat.test_load import QUESTIONS, ask_all
 
 logger = logging.getLogger("bench.load")
 
@@ -44,7 +44,7 @@ def free_port() -> int:
 
 def start_app(data_dir: Path) -> tuple[Any, str, float]:
     """The real app serving the default corpus; (app, url, seconds to index and start)."""
-    from bot import ui
+    from bot.chat import app as ui
     from bot.service import PolyqaService
     from bot.settings import load_settings
 

@@ -68,7 +68,7 @@ def _time(fn: Any, queries: np.ndarray) -> dict[str, float]:
 
 def _retriever(n: int, vectors: np.ndarray) -> Any:
     """polyqa's Retriever over n synthetic chunks (1000 documents, five languages)."""
-    from bot.retrieval import Retriever
+    from bot.retrieval.retriever import Retriever
     from corpus.document import Chunk
     from index.store import DocRecord, IndexParams, StoredIndex
 
@@ -80,7 +80,7 @@ def _retriever(n: int, vectors: np.ndarray) -> Any:
     stored.chunks = [Chunk(f"c{i}", docs[i % 1000], "", "", "", 0, 0, "") for i in range(n)]
     stored.index.add(vectors)
     try:  # the dense path: random vectors have no text for BM25, sentences or translations
-        from bot.retrieval import RetrievalConfig
+        from bot.retrieval.retriever import RetrievalConfig
 
         config = RetrievalConfig(mode="dense", rerank=False, parallel=False)
         return Retriever(stored, None, config)  # type: ignore[arg-type]
@@ -89,7 +89,7 @@ def _retriever(n: int, vectors: np.ndarray) -> Any:
 
 
 def flat(n: int) -> dict[str, Any]:
-    from bot.retrieval import Pool
+    from bot.retrieval.retriever import Pool
 
     vectors = random_unit(n, seed=1)
     queries = random_unit(N_QUERIES, seed=2)

@@ -58,7 +58,7 @@ def _queries(corpus: str, n: int) -> list[str]:
 
 def measure(corpus: str, n_queries: int) -> dict[str, Any]:
     """Runs in a child process: everything from model load to the last query."""
-    from bot.retrieval import Retriever
+    from bot.retrieval.retriever import Retriever
     from bot.settings import load_settings
     from corpus.chunker import chunk_document
     from corpus.reader import default_corpus_dir, read_documents

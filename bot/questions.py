@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from corpus.errors import PolyqaError
+from bot.errors import QuestionError
 
 # Longer than any real question in any script, and within the model's 512 tokens for
 # most of them; the token check below catches the rest.
@@ -27,10 +27,6 @@ _RAW_FACTOR = 8
 # the byte order mark and Unicode non-characters. Format characters such as ZWJ and
 # ZWNJ are kept: Hindi and Persian spelling needs them.
 _UNWANTED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
-
-
-class QuestionError(PolyqaError):
-    """A question polyqa will not search for; the message says why, on one line."""
 
 
 def clean_question(

@@ -11,19 +11,19 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
-from bot.answer import Answer, Composer
-from bot.confidence import Calibrator
-from bot.generate import generate
-from bot.llm import LLMConfig
+from bot.answers.composer import Answer, Composer
+from bot.answers.confidence import Calibrator
+from bot.answers.generate import generate
+from bot.answers.llm import LLMConfig
+from bot.answers.translations import Parallel, cited_translations
 from bot.questions import clean_question
-from bot.retrieval import Hit, Pool, Retriever
+from bot.retrieval.retriever import Hit, Pool, Retriever
 from bot.settings import Settings
-from bot.translations import Parallel, cited_translations
-from corpus.errors import CorruptIndexError, IndexMismatchError
 from corpus.reader import default_corpus_dir, read_documents
 from index import store
 from index.builder import IndexReport, Progress, params_for, update_index
 from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.errors import CorruptIndexError, IndexMismatchError
 from index.store import DocRecord, StoredIndex
 
 logger = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ class PolyqaService:
 
     def translations(self, answer: Answer) -> dict[int, list[Parallel]]:
         """Each citation's sentence as the other languages' documents say it (by number)."""
-        return cited_translations(self, answer)
+        return cited_translations(self.retriever(), answer)
 
     def llm_config(self) -> LLMConfig | None:
         s = self.settings

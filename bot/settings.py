@@ -15,7 +15,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from corpus.errors import SettingsError
+from bot.errors import SettingsError
 from index.convert import BUILTIN_MODEL
 
 

@@ -1,7 +1,8 @@
-"""The few named errors of polyqa.
+"""The base of polyqa's errors, and the corpus layer's own.
 
-They live in the first package of the flow so that ``index`` and ``bot`` can raise and
-catch them without importing backwards. Every message names the thing at fault (a file,
+``PolyqaError`` lives in the first package of the flow so every layer can share it
+without importing backwards; each layer's own errors live in that layer
+(``index/errors.py``, ``bot/errors.py``). Every message names the thing at fault (a file,
 a setting) and what the user can do about it, on one line.
 """
 
@@ -23,19 +24,3 @@ class DocumentError(PolyqaError):
 
 class NoDocumentsError(PolyqaError):
     """A path given to index holds no document polyqa can read."""
-
-
-class IndexMismatchError(PolyqaError):
-    """An index on disk was built with another model or other settings."""
-
-
-class CorruptIndexError(PolyqaError):
-    """An index file on disk is missing, truncated or unreadable."""
-
-
-class ModelError(PolyqaError):
-    """The embedding model cannot be found, converted or loaded."""
-
-
-class SettingsError(PolyqaError):
-    """A setting has a value polyqa cannot use."""

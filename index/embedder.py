@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from corpus.errors import ModelError
 from index.convert import BUILTIN_MODEL, converted_model_dir
+from index.errors import ModelError
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.errors import ModelError
+from index.errors import ModelError
 
 MAGIC = b"E5S1"
 QK = 32  # weights per Q4_0 block

@@ -4,7 +4,7 @@ A corpus often holds one text in several languages (the default corpus has three
 translations of one article). Linking them lets a search show one passage with its
 translations instead of the same fact three times, and lets the translations vouch for
 each other: a passage whose translations also match the question is more likely the
-answer than one that matches alone (bot/retrieval.py uses both).
+answer than one that matches alone (bot/retrieval/retriever.py uses both).
 
 Translations are found with the model's own vectors and the *margin* criterion of
 parallel-sentence mining (Artetxe & Schwenk, "Margin-based parallel corpus mining with

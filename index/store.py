@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from corpus.document import Chunk, page_number
-from corpus.errors import CorruptIndexError, IndexMismatchError
+from index.errors import CorruptIndexError, IndexMismatchError
 from index.faiss_index import FlatIPIndex
 
 logger = logging.getLogger(__name__)

@@ -46,7 +46,7 @@ def ui_app(
     model_cache_dir: Path,
 ) -> Iterator[RunningApp]:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from bot import ui
+    from bot.chat import app as ui
 
     data_dir = tmp_path_factory.mktemp("polyqa-ui-data")
     settings = load_settings(data_dir=data_dir, cache_dir=model_cache_dir)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.questions import MAX_QUESTION_CHARS, QuestionError, clean_question
-from bot.uploads import MAX_NAME_BYTES, UploadError, safe_upload_path, store_upload
+from bot.chat.uploads import MAX_NAME_BYTES, safe_upload_path, store_upload
+from bot.errors import QuestionError, UploadError
+from bot.questions import MAX_QUESTION_CHARS, clean_question
 from corpus.errors import DocumentError, PolyqaError
 
 

@@ -9,12 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus.errors import DocumentError, NoDocumentsError, PolyqaError
-from corpus.reader import (
-    default_corpus_dir,
-    discover,
-    read_document,
-    read_documents,
-)
+from corpus.reader import default_corpus_dir, discover, read_document, read_documents
 
 
 def _write(path: Path, data: bytes | str) -> Path:

@@ -256,9 +256,9 @@ DAMAGE = [
 def test_damaged_index_is_named_and_the_next_run_rebuilds(
     tmp_path: Path, corpus: Path, fake_embedder, how: str
 ) -> None:  # type: ignore[no-untyped-def]
-    from corpus.errors import CorruptIndexError
     from corpus.reader import read_documents
     from index.builder import update_index
+    from index.errors import CorruptIndexError
 
     index = _fake_index(tmp_path, fake_embedder, corpus)
     damaged = _damage(index, how)

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from corpus.document import Document
-from corpus.errors import CorruptIndexError, IndexMismatchError
 from index import store
 from index.builder import params_for, update_index
+from index.errors import CorruptIndexError, IndexMismatchError
 
 
 def doc(doc_id: str, text: str, lang: str = "en") -> Document:

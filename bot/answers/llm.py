@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from corpus.errors import PolyqaError
+from bot.errors import LLMError
 
 logger = logging.getLogger(__name__)
 
@@ -41,16 +41,6 @@ class LLMConfig:
     timeout_s: float = 60.0
     temperature: float = 0.0
     max_tokens: int = 512
-
-
-class LLMError(PolyqaError):
-    """The chat endpoint could not produce an answer (unreachable, timed out, HTTP error,
-    malformed stream)."""
-
-    def __init__(self, endpoint: str, problem: str) -> None:
-        self.endpoint = endpoint
-        self.problem = problem
-        super().__init__(f"LLM endpoint {endpoint}: {problem}")
 
 
 _SYSTEM_PROMPT = """\

@@ -7,7 +7,7 @@ so what is measured is what users get. A search runs in four steps:
    analysed per language) top. The pool restriction is applied here, before scoring, and
    every later step only ever sees these rows and their allowed translations.
 2. **Fusion** into one evidence score per chunk: cosine + the best sentence's cosine
-   (bot/rerank.py) + the share of the query's IDF mass the chunk matches. These are on
+   (bot/retrieval/rerank.py) + the share of the query's IDF mass the chunk matches. These are on
    scales that mean the same in every language, unlike raw BM25 or rank positions.
 3. **Parallel passages** (index/parallel.py): a chunk's translations in the pool vouch
    for it; a German passage that merely shares words with a German question has no
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from bot.rerank import SentenceVectors
+from bot.retrieval.rerank import SentenceVectors
 from corpus.document import Chunk
 from index.embedder import Embedder, default_cache_dir
 from index.lexical import LexicalIndex

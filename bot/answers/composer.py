@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from bot import phrases
-from bot.confidence import MIN_CONFIDENCE, Calibrator
-from bot.retrieval import Hit, Pool, Retriever
-from bot.support import CheckedSentence, check
+from bot.answers import phrases
+from bot.answers.confidence import MIN_CONFIDENCE, Calibrator
+from bot.answers.support import CheckedSentence, check
+from bot.retrieval.retriever import Hit, Pool, Retriever
 from corpus.analysis import analyze
 from corpus.langid import detect_language
 from corpus.sentences import split_sentences

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import phrases
-from bot.answer import Answer, _compose, _overlap_bonus, _Sentence
-from bot.retrieval import Hit
-from bot.support import check
+from bot.answers import phrases
+from bot.answers.composer import Answer, _compose, _overlap_bonus, _Sentence
+from bot.answers.support import check
+from bot.retrieval.retriever import Hit
 from corpus.document import Chunk
 
 FOUND = [

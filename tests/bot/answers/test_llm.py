@@ -1,4 +1,4 @@
-"""bot.llm against a real local HTTP server speaking the OpenAI streaming protocol."""
+"""bot.answers.llm against a real local HTTP server speaking the OpenAI streaming protocol."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from bot.llm import (
+from bot.answers.llm import (
     LLMConfig,
-    LLMError,
     build_messages,
     complete,
     stream_chat,
     strip_unknown_citations,
 )
+from bot.errors import LLMError
 
 PIECES = ["Der CTO ", "leitet die ", "Technik [1].", " Quelle fehlt [7]."]
 ANSWER = "".join(PIECES)

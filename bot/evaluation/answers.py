@@ -9,7 +9,7 @@ asked through the service exactly as `polyqa ask` does, and:
 - ``answer@any``: any sentence shown (up to ``answer_sentences``) contains it;
 - ``answered``: the service answered at all (did not say "not found").
 
-Containment is case- and spacing-insensitive: the ``evidence`` check of bot/evaluate.py.
+Containment is case- and spacing-insensitive: the ``evidence`` check of bot/evaluation/metrics.py.
 A gold answer is written in one language, so these figures mean most where the
 question's language has the answer passage (XQuAD: every language has it).
 """
@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from bot.evaluate import evidence_match
-from bot.questions import QuestionError
+from bot.errors import QuestionError
+from bot.evaluation.metrics import evidence_match
 
 if TYPE_CHECKING:
-    from bot.evaluate import Question
+    from bot.evaluation.dataset import Question
     from bot.service import PolyqaService
 
 

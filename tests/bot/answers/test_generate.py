@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot import phrases
-from bot.answer import Answer
+from bot.answers import phrases
+from bot.answers.composer import Answer
 from bot.service import PolyqaService
 from bot.settings import load_settings
 

@@ -12,22 +12,20 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.evaluate import (
-    DatasetError,
-    Question,
+from bot.errors import DatasetError
+from bot.evaluation.answers import AnswerResult, answer_metrics
+from bot.evaluation.dataset import Question, load_dataset, sample_questions
+from bot.evaluation.metrics import (
     QuestionResult,
     aggregate,
     evidence_match,
     first_relevant,
     language_matrix,
-    load_dataset,
     rank_metrics,
-    run_eval,
-    sample_questions,
     score_question,
 )
-from bot.evaluate_answers import AnswerResult, answer_metrics
-from bot.retrieval import Pool
+from bot.evaluation.run import run_eval
+from bot.retrieval.retriever import Pool
 from bot.service import PolyqaService
 from bot.settings import Settings
 

@@ -28,7 +28,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "Indexed documents",
         "llm_fallback": "(The language model did not answer; this is the extractive answer.)",
         "unsupported": "(unsupported by its source)",
-        # The chat window (bot/ui.py).
+        # The chat window (bot/chat/app.py).
         "language_name": "English",
         "ui_language": "Interface language",
         "chat": "Chat",
@@ -76,7 +76,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "Dizinlenmiş belgeler",
         "llm_fallback": "(Dil modeli cevap vermedi; bu, alıntılanmış cevaptır.)",
         "unsupported": "(kaynağı tarafından desteklenmiyor)",
-        # The chat window (bot/ui.py).
+        # The chat window (bot/chat/app.py).
         "language_name": "Türkçe",
         "ui_language": "Arayüz dili",
         "chat": "Sohbet",
@@ -124,7 +124,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "अनुक्रमित दस्तावेज़",
         "llm_fallback": "(भाषा मॉडल ने उत्तर नहीं दिया; यह उद्धृत उत्तर है।)",
         "unsupported": "(इसके स्रोत द्वारा समर्थित नहीं)",
-        # The chat window (bot/ui.py).
+        # The chat window (bot/chat/app.py).
         "language_name": "हिन्दी",
         "ui_language": "इंटरफ़ेस की भाषा",
         "chat": "बातचीत",
@@ -169,7 +169,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "Indizierte Dokumente",
         "llm_fallback": "(Das Sprachmodell hat nicht geantwortet; dies ist die zitierte Antwort.)",
         "unsupported": "(von der Quelle nicht gestützt)",
-        # The chat window (bot/ui.py).
+        # The chat window (bot/chat/app.py).
         "language_name": "Deutsch",
         "ui_language": "Sprache der Oberfläche",
         "chat": "Chat",
@@ -217,7 +217,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "已索引的文件",
         "llm_fallback": "（語言模型沒有回應；以下為摘錄式回答。）",
         "unsupported": "（來源不支持此句）",
-        # The chat window (bot/ui.py).
+        # The chat window (bot/chat/app.py).
         "language_name": "中文",
         "ui_language": "介面語言",
         "chat": "對話",
@@ -262,7 +262,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "Documentos indexados",
         "llm_fallback": "(El modelo de lenguaje no respondió; esta es la respuesta extractiva.)",
         "unsupported": "(no respaldado por su fuente)",
-        # The chat window (bot/ui.py).
+        # The chat window (bot/chat/app.py).
         "language_name": "Español",
         "ui_language": "Idioma de la interfaz",
         "chat": "Chat",
@@ -312,7 +312,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "indexed": "Documents indexés",
         "llm_fallback": "(Le modèle de langue n'a pas répondu ; voici la réponse extractive.)",
         "unsupported": "(non étayé par sa source)",
-        # The chat window (bot/ui.py).
+        # The chat window (bot/chat/app.py).
         "language_name": "Français",
         "ui_language": "Langue de l'interface",
         "chat": "Discussion",

@@ -3,7 +3,7 @@
 Chat with streamed answers and a per-session history, a sources panel beside it (click an
 ``[n]`` to bring its source into view), filters, uploads indexed incrementally, the
 interface in the user's language, and the same app callable through ``gradio_client``.
-Rendering lives in ``bot.ui_render``; Gradio is imported inside the functions so the CLI
+Rendering lives in ``bot.chat.render``; Gradio is imported inside the functions so the CLI
 (and its tests) do not pay for it.
 """
 
@@ -14,10 +14,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot import phrases
-from bot.answer import Answer
-from bot.service import PolyqaService
-from bot.ui_render import (
+from bot.answers import phrases
+from bot.answers.composer import Answer
+from bot.chat.render import (
     CLICK_JS,
     CSS,
     FONTS,
@@ -32,7 +31,8 @@ from bot.ui_render import (
     ui_lang_from_header,
     upload_summary,
 )
-from bot.uploads import MAX_UPLOAD_BYTES, store_upload
+from bot.chat.uploads import MAX_UPLOAD_BYTES, store_upload
+from bot.service import PolyqaService
 from corpus.errors import DocumentError, PolyqaError
 from corpus.reader import SUPPORTED_SUFFIXES
 
@@ -56,7 +56,7 @@ STREAM_DELAY = 0.03
 def save_uploads(
     files: Sequence[str], uploads: Path
 ) -> tuple[list[Path], list[tuple[str, str, str]]]:
-    """Store Gradio's temporary files in ``uploads`` (bot.uploads: safe names only, types
+    """Store Gradio's temporary files in ``uploads`` (bot.chat.uploads: safe names only, types
     polyqa reads, size limit); the stored paths, and (phrase, name, reason) per refusal."""
     saved: list[Path] = []
     refused: list[tuple[str, str, str]] = []

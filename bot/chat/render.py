@@ -13,12 +13,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot import phrases
-from bot.answer import Answer, Citation
-from bot.translations import Parallel
+from bot.answers import phrases
+from bot.answers.composer import Answer, Citation
+from bot.answers.translations import Parallel
 from index.store import DocRecord
 
-# The languages the interface itself speaks (a table in bot/phrases.py each).
+# The languages the interface itself speaks (a table in bot/answers/phrases.py each).
 UI_LANGS = ("en", "tr", "hi", "de", "zh", "es", "fr")
 CITE = re.compile(r"\[(\d+)\]")
 # Characters Markdown would read as syntax; < > & are escaped as HTML entities instead.

@@ -59,7 +59,8 @@ def eval_command(
     # while waiting, and on a small machine shared with other work that makes each
     # one-question forward pass several times slower. An explicit setting wins.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    from bot.evaluate import format_report, plot_matrix, run_eval
+    from bot.evaluation.report import format_report, plot_matrix
+    from bot.evaluation.run import run_eval
 
     try:
         report = run_eval(load_settings(model=model), dataset, limit, not quiet, seed, answers)

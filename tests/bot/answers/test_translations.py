@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.translations import _comparable
+from bot.answers.translations import _comparable
 
 
 def test_cited_sentence_is_shown_in_the_other_translations(default_service) -> None:  # type: ignore[no-untyped-def]

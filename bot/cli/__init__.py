@@ -155,7 +155,7 @@ def ask(
 @_user_errors
 def chat(host: str | None, port: int | None, index_dir: Path | None, model: str | None) -> None:
     """Serve the chat window (Gradio) in the browser."""
-    from bot.ui import serve
+    from bot.chat.app import serve
 
     service = _service(index_dir, model, host=host, port=port)
     service.retriever()  # index (first start) or load before the server takes requests
@@ -171,7 +171,7 @@ def main() -> None:
 
 def _register_subcommands() -> None:
     """Commands that live in modules of their own (kept out of this file's imports)."""
-    from bot.cli_eval import eval_command
+    from bot.cli.eval import eval_command
 
     cli.add_command(eval_command, name="eval")
 

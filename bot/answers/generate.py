@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from bot import phrases
-from bot.answer import Answer, Citation, Composer, Evidence, _coverage
-from bot.llm import LLMConfig, LLMError, build_messages, stream_chat, strip_unknown_citations
-from bot.support import answer_sentences, check, cited_numbers
+from bot.answers import phrases
+from bot.answers.composer import Answer, Citation, Composer, Evidence, _coverage
+from bot.answers.llm import LLMConfig, build_messages, stream_chat, strip_unknown_citations
+from bot.answers.support import answer_sentences, check, cited_numbers
+from bot.errors import LLMError
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from bot import phrases
-from bot.answer import Answer, Citation, Support
-from bot.ui import save_uploads
-from bot.ui_render import (
+from bot.answers import phrases
+from bot.answers.composer import Answer, Citation, Support
+from bot.chat.app import save_uploads
+from bot.chat.render import (
     answer_markdown,
     citation_html,
     panel_html,

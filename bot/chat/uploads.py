@@ -16,7 +16,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from corpus.errors import PolyqaError
+from bot.errors import UploadError
 from corpus.formats import format_of
 
 logger = logging.getLogger(__name__)
@@ -28,10 +28,6 @@ MAX_UPLOAD_BYTES = 64 << 20
 _FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 # Bidi overrides make "gpj.exe" display as "exe.jpg".
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-
-
-class UploadError(PolyqaError):
-    """An upload polyqa will not store; the message says why, on one line."""
 
 
 def safe_upload_path(uploads_dir: Path, filename: str) -> Path:

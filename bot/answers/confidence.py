@@ -6,7 +6,7 @@ separates answerable from unanswerable questions. What does: how far a passage's
 for this question stands above its scores for a bank of everyday questions asked in the
 same language (bot/data/offtopic_questions.json). On the default corpus, questions it
 answers reach 3.5-10 standard deviations; questions about boiling water, football or
-bread stay below 2.6 (tests/bot/test_answer.py).
+bread stay below 2.6 (tests/bot/answers/test_composer.py).
 
 The bank covers twelve languages (en, tr, hi, de, zh, es, fr, ru, ar, ja, pt, it); a
 question in another language is judged against all of them at once, which is stricter:
@@ -28,7 +28,9 @@ MIN_CONFIDENCE = 3.0
 
 @cache
 def offtopic_questions() -> dict[str, tuple[str, ...]]:
-    data = json.loads(resources.files("bot").joinpath("data/offtopic_questions.json").read_text())
+    data = json.loads(
+        resources.files("bot.answers").joinpath("data/offtopic_questions.json").read_text()
+    )
     return {lang: tuple(qs) for lang, qs in data["questions"].items()}
 
 

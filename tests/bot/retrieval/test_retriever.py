@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.retrieval import Hit, Mode, Pool, RetrievalConfig, Retriever, _round_robin, _rrf
+from bot.retrieval.retriever import Hit, Mode, Pool, RetrievalConfig, Retriever, _round_robin, _rrf
 from corpus.analysis import analyze
 from corpus.document import Chunk
 from index.embedder import Embedder
@@ -248,7 +248,7 @@ def test_a_quoted_rare_term_is_found_where_the_dense_score_misses(
 
 def test_sentence_vectors_are_found_by_position(fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # The answer composer reuses these instead of embedding every candidate again.
-    from bot.rerank import SentenceVectors
+    from bot.retrieval.rerank import SentenceVectors
 
     text = "Der CTO leitet die Technik. Er berichtet an den CEO.\nCIO: der Informationschef"
     chunk = Chunk("d#0", "d", "/x/d", "d", "de", 100, 100 + len(text), text)

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bot.questions import clean_question
+from bot.retrieval.retriever import Pool, Retriever
 from corpus.document import Chunk
 from corpus.sentences import split_sentences
 
 if TYPE_CHECKING:
-    from bot.answer import Answer, Citation
-    from bot.service import PolyqaService
+    from bot.answers.composer import Answer, Citation
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Parallel:
 
 
 # Two sentences closer than this (cosine of passage embeddings) say the same thing; the
-# composer uses the same bar (bot.answer.SAME_FACT).
+# composer uses the same bar (bot.answers.composer.SAME_FACT).
 PARALLEL_MIN = 0.88
 # A translation is about as long as its original once a Han character (about a word) is
 # weighted as three letters; "-3 ->", a leftover line of a web page, is near everything
@@ -54,7 +55,7 @@ class _ParallelJob:
     cands: list[tuple[Chunk, int, int, int]] = field(default_factory=list)  # chunk, start, end, i
 
 
-def cited_translations(service: PolyqaService, answer: Answer) -> dict[int, list[Parallel]]:
+def cited_translations(retriever: Retriever, answer: Answer) -> dict[int, list[Parallel]]:
     """For each citation, its supporting sentence as the other languages' documents say it.
 
     Candidates are the sentences of each other language's best passage for the sentence;
@@ -62,16 +63,16 @@ def cited_translations(service: PolyqaService, answer: Answer) -> dict[int, list
     of the cited passage's sentences, the cited one is its nearest. The mutual test is
     what keeps a sentence that merely shares the topic from passing as a translation.
     """
-    langs = sorted({d.lang for d in service.documents()})
+    langs = retriever.languages
     texts: list[str] = []
     jobs = [
-        _parallel_job(service, c, [lang for lang in langs if lang != c.lang], texts)
+        _parallel_job(retriever, c, [lang for lang in langs if lang != c.lang], texts)
         for c in (answer.citations if answer.found else ())
         if c.support and len(langs) > 1
     ]
     if not jobs:
         return {}
-    vecs = service.embedder.embed_passages(texts)
+    vecs = retriever.embedder.embed_passages(texts)
     out: dict[int, list[Parallel]] = {}
     for job in jobs:
         best: dict[str, tuple[float, Chunk, int, int, int]] = {}
@@ -90,7 +91,7 @@ def cited_translations(service: PolyqaService, answer: Answer) -> dict[int, list
 
 
 def _parallel_job(
-    service: PolyqaService, c: Citation, others: list[str], texts: list[str]
+    retriever: Retriever, c: Citation, others: list[str], texts: list[str]
 ) -> _ParallelJob:
     """Queue the texts one citation needs embedded (appended to ``texts``)."""
     own = [(c.start + a, c.start + b, c.text[a:b]) for a, b in split_sentences(c.text)]
@@ -102,7 +103,8 @@ def _parallel_job(
         job.x = len(texts)
         texts.append(c.support[0].text)
         job.own.append(job.x)
-    for hit in service.search(texts[job.x], k=len(others), langs=others):
+    query = clean_question(texts[job.x])  # as a question typed in the search box would be
+    for hit in retriever.search(query, len(others), Pool(langs=frozenset(others))):
         ch = hit.chunk
         for a, b in split_sentences(ch.text):
             if _comparable(texts[job.x], ch.text[a:b]):
