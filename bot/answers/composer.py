@@ -214,10 +214,12 @@ class Composer:
     ) -> Answer:
         return self.compose(self.retrieve(question, pool, answer_lang))
 
-    def compose(self, ev: Evidence) -> Answer:
-        """The extractive answer: best sentences, cited, checked against their sources."""
+    def compose(self, ev: Evidence, force: bool = False) -> Answer:
+        """The extractive answer: best sentences, cited, checked against their sources.
+        Below the not-found bar it says so, unless ``force`` (then ``found`` still tells
+        whether the bar was passed)."""
         coverage = _coverage(ev.hits)
-        if not ev.found:
+        if not ev.hits or not (ev.found or force):
             return self._not_found(ev, coverage)
         chosen = self._choose(ev.question, ev.qvec, ev.hits, ev.qlang)
         text, citations, claims = _compose(chosen, ev.qlang)
@@ -225,7 +227,7 @@ class Composer:
         checked = check(claims, {c.n: c.text for c in citations}, self.retriever.embedder)
         langs = sorted({c.lang for c in citations})
         return Answer(
-            ev.question, ev.qlang, text, True, ev.confidence, citations, coverage, langs,
+            ev.question, ev.qlang, text, ev.found, ev.confidence, citations, coverage, langs,
             sentences=checked,
         )  # fmt: skip
 
