@@ -31,9 +31,10 @@ import numpy as np
 
 from bot.retrieval.rerank import SentenceVectors
 from corpus.document import Chunk
+from corpus.sentences import split_sentences
 from index.embedder import Embedder, default_cache_dir
 from index.lexical import LexicalIndex
-from index.parallel import ParallelLinks, link_parallel
+from index.parallel import ParallelLinks, Units, link_parallel
 from index.store import StoredIndex
 
 if TYPE_CHECKING:
@@ -156,10 +157,13 @@ class Retriever:
         self._lang_rows = {
             lang: np.flatnonzero(self._row_lang == lang) for lang in sorted(set(self._row_lang))
         }
+        self._doc_rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(stored.chunks):
+            self._doc_rows.setdefault(chunk.doc_id, []).append(row)
         self._matrix: np.ndarray | None = None
         self.lexical = self._build_lexical()
-        self.links = self._build_links()
         self.sentences = self._build_sentences(sentence_cache)
+        self.links = self._build_links()
 
     @classmethod
     def from_settings(
@@ -180,8 +184,41 @@ class Retriever:
         n = len(self.stored.chunks)
         if not self.config.parallel or n == 0:
             return ParallelLinks.empty(n)
-        doc_ids = [c.doc_id for c in self.stored.chunks]
-        return link_parallel(self.matrix, list(self._row_lang), doc_ids)
+        return link_parallel(self._link_units(), n)
+
+    def _link_units(self) -> Units:
+        """Every sentence once (overlapping chunks repeat one), with the rows holding it;
+        whole chunks when there are no sentence vectors."""
+        chunks = self.stored.chunks
+        if self.sentences is None:
+            return Units(
+                self.matrix,
+                [c.doc_id for c in chunks],
+                list(self._row_lang),
+                [c.start for c in chunks],
+                [c.end for c in chunks],
+                [(row,) for row in range(len(chunks))],
+            )
+        index: dict[tuple[str, int], int] = {}
+        vectors: list[np.ndarray] = []
+        docs, langs, starts, ends = [], [], [], []
+        rows: list[tuple[int, ...]] = []
+        for row, chunk in enumerate(chunks):
+            for s, e in split_sentences(chunk.text):
+                key = (chunk.doc_id, chunk.start + s)
+                vec = self.sentences.vector_of(row, s)
+                if key in index:
+                    rows[index[key]] += (row,)
+                elif vec is not None:
+                    index[key] = len(vectors)
+                    vectors.append(vec)
+                    docs.append(chunk.doc_id)
+                    langs.append(str(self._row_lang[row]))
+                    starts.append(chunk.start + s)
+                    ends.append(chunk.start + e)
+                    rows.append((row,))
+        matrix = np.stack(vectors) if vectors else np.zeros((0, self.embedder.dim), np.float32)
+        return Units(matrix.astype(np.float32), docs, langs, starts, ends, rows)
 
     def _build_sentences(self, cache: Path | None) -> SentenceVectors | None:
         """Sentence vectors for the reranker, cached (by default in polyqa's cache dir)."""
@@ -195,6 +232,14 @@ class Retriever:
         if self._matrix is None:
             self._matrix = self.stored.index.vectors()
         return self._matrix
+
+    def document_text(self, doc_id: str, start: int, end: int) -> str | None:
+        """The exact text of a document span that one chunk holds (None if none does)."""
+        for row in self._doc_rows.get(doc_id, ()):
+            c = self.stored.chunks[row]
+            if c.start <= start and end <= c.end:
+                return c.text[start - c.start : end - c.start]
+        return None
 
     @property
     def languages(self) -> list[str]:
