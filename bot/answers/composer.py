@@ -20,7 +20,7 @@ from bot.answers.support import CheckedSentence, check
 from bot.retrieval.retriever import Hit, Pool, Retriever
 from corpus.analysis import analyze
 from corpus.langid import detect_language
-from corpus.sentences import split_sentences
+from corpus.sentences import is_heading, sentences_in_context
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ class _Sentence:
     text: str
     lang: str
     context: str  # what is compared with the question: the sentence under its heading
+    own: int  # where the sentence itself starts in its chunk's text (its vector's key)
 
 
 def _candidate_sentences(hits: list[Hit]) -> list[_Sentence]:
@@ -121,24 +122,20 @@ def _candidate_sentences(hits: list[Hit]) -> list[_Sentence]:
     out = []
     for hit in hits:
         c = hit.chunk
-        heading, heading_start = "", 0
-        for s, e in split_sentences(c.text):
-            text = c.text[s:e]
+        previous = (0, 0)  # the sentence before, for a definition quoted with its term
+        for s, e, context in sentences_in_context(c.text):
             key = (c.doc_id, c.start + s)
             if key not in seen:
                 seen.add(key)
-                context = f"{heading} {text}" if heading else text
-                start = heading_start if heading.endswith((":", "：")) else s
+                term = c.text[previous[0] : previous[1]]
+                start = previous[0] if context != c.text[s:e] and term.endswith((":", "：")) else s
                 out.append(
-                    _Sentence(hit, c.start + start, c.start + e, c.text[start:e], c.lang, context)
+                    _Sentence(
+                        hit, c.start + start, c.start + e, c.text[start:e], c.lang, context, s
+                    )
                 )
-            heading, heading_start = (text, s) if _is_heading(text) else ("", 0)
+            previous = (s, e)
     return out
-
-
-def _is_heading(text: str) -> bool:
-    """A glossary term or section title: it names what the next sentence is about."""
-    return len(text) <= 60 and (text.endswith((":", "：")) or text[-1:].isalnum())
 
 
 def _informative(text: str) -> bool:
@@ -150,7 +147,7 @@ def _informative(text: str) -> bool:
 
 def _worth_quoting(s: _Sentence) -> bool:
     """Informative alone, or a short definition under its term (not a heading itself)."""
-    return _informative(s.text) or (_informative(s.context) and not _is_heading(s.text))
+    return _informative(s.text) or (_informative(s.context) and not is_heading(s.text))
 
 
 def _overlap_bonus(question: str, cands: list[_Sentence]) -> np.ndarray:
@@ -256,15 +253,12 @@ class Composer:
         return [self._in_own_language(cands[i], vecs[i], cands, vecs, qlang) for i in picked]
 
     def _vectors(self, cands: list[_Sentence]) -> np.ndarray:
-        """The candidates' vectors: the retriever's cached sentence vectors where the
-        sentence is compared as it is, the model for the rest (a term and its definition).
+        """The candidates' vectors: the retriever's sentence vectors (embedded as
+        ``sentences_in_context`` gives them, like ``context``), the model for any missing.
         Embedding every candidate was four fifths of an answer's time."""
         cached = self.retriever.sentences
         vecs: list[np.ndarray | None] = [
-            cached.vector_of(s.hit.row, s.start - s.hit.chunk.start)
-            if cached is not None and s.context == s.text
-            else None
-            for s in cands
+            cached.vector_of(s.hit.row, s.own) if cached is not None else None for s in cands
         ]
         missing = [i for i, v in enumerate(vecs) if v is None]
         if missing:
