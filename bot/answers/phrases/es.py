@@ -34,7 +34,7 @@ PHRASES = {
         "Haga una pregunta: las fuentes de cada respuesta aparecen aquí, con la oración "
         "que la respalda resaltada."
     ),
-    "cited": "citado",
+    "cited": "citadas",
     "indexing": "Indexando",
     "upload_done": (
         "Indexación terminada. Documentos nuevos: {added}; actualizados: {changed}; sin "
