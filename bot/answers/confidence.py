@@ -4,11 +4,11 @@ e5's absolute similarities are high even for unrelated text (0.75-0.85), and som
 passages are near everything, so neither a constant nor the query's own score spread
 separates answerable from unanswerable questions. What does: how far a passage's score
 for this question stands above its scores for a bank of everyday questions asked in the
-same language (bot/data/offtopic_questions.json). On the default corpus, questions it
+same language (bot/answers/data/offtopic_questions.json). On the default corpus, questions it
 answers reach 3.5-10 standard deviations; questions about boiling water, football or
 bread stay below 2.6 (tests/bot/answers/test_composer.py).
 
-The bank covers twelve languages (en, tr, hi, de, zh, es, fr, ru, ar, ja, pt, it); a
+The bank covers every language with answer phrases (bot/answers/phrases/, twenty); a
 question in another language is judged against all of them at once, which is stricter:
 "Что делает технический директор?" scored 2.9 that way and 4.6 against Russian ones.
 """
