@@ -12,7 +12,6 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.answers.composer import Answer, Composer, Evidence
-from bot.answers.confidence import Calibrator
 from bot.answers.generate import generate
 from bot.answers.llm import LLMConfig
 from bot.answers.translations import Parallel, cited_translations
@@ -35,7 +34,6 @@ class PolyqaService:
         self._embedder = embedder
         self._lock = threading.RLock()
         self._retriever: Retriever | None = None
-        self._calibrator: tuple[Retriever, Calibrator] | None = None
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -109,15 +107,6 @@ class PolyqaService:
             self._retriever = Retriever.from_settings(stored, self.embedder, self.settings)
         return report
 
-    def calibrator(self, retriever: Retriever) -> Calibrator:
-        """Built once per loaded index (it embeds the off-topic question bank)."""
-        with self._lock:
-            if self._calibrator is None or self._calibrator[0] is not retriever:
-                langs = [c.lang for c in retriever.stored.chunks]
-                calibrator = Calibrator(self.embedder, retriever.matrix, langs)
-                self._calibrator = (retriever, calibrator)
-            return self._calibrator[1]
-
     def documents(self) -> list[DocRecord]:
         return sorted(self.retriever().stored.documents.values(), key=lambda d: d.doc_id)
 
@@ -184,7 +173,6 @@ class PolyqaService:
         retriever = self.retriever()
         return Composer(
             retriever,
-            self.calibrator(retriever),
             max_sentences=self.settings.answer_sentences,
             k=max(k or self.settings.top_k, 8),
             max_sources=k or self.settings.top_k,

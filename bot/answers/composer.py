@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from bot.answers import phrases
-from bot.answers.confidence import MIN_CONFIDENCE, Calibrator
+from bot.answers.confidence import MIN_CONFIDENCE
 from bot.answers.support import CheckedSentence, check
 from bot.retrieval.retriever import Hit, Pool, Retriever
 from corpus.analysis import analyze
@@ -182,13 +182,11 @@ class Composer:
     def __init__(
         self,
         retriever: Retriever,
-        calibrator: Calibrator,
         max_sentences: int = 3,
         k: int = 8,
         max_sources: int = 5,
     ) -> None:
         self.retriever = retriever
-        self.calibrator = calibrator
         self.max_sentences = max_sentences
         self.k = k
         self.max_sources = max_sources
@@ -199,10 +197,10 @@ class Composer:
         """Candidates for the answer, and whether any of them stands out."""
         qlang = answer_lang or detect_language(question)
         qvec = self.retriever.embed_query(question)
-        hits = self.retriever.search(question, self.k, pool, query_vec=qvec)
+        hits = self.retriever.search(question, self.k, pool, query_vec=qvec, lang=qlang)
         conf = 0.0
         if hits:
-            z = self.calibrator.z_scores(self.retriever.score_all(qvec), qlang)
+            z = self.retriever.calibrator.z_scores(self.retriever.score_all(qvec), qlang)
             conf = max(float(z[h.row]) for h in hits)
         return Evidence(question, qlang, qvec, hits, conf)
 
@@ -279,7 +277,7 @@ class Composer:
         shared rare words, plus how far its passage ranked (see HIT_PRIOR)."""
         # The model's preference for the question's own language is removed first, so
         # a German sentence that answers beats a Turkish one that only shares the topic.
-        offsets = self.calibrator.language_offsets(qlang)
+        offsets = self.retriever.calibrator.language_offsets(qlang)
         bias = np.array([offsets.get(s.lang, 0.0) for s in cands])
         scores = vecs @ qvec - bias + _overlap_bonus(question, cands)
         relevance = np.array([s.hit.relevance for s in cands])

@@ -9,7 +9,7 @@ import string
 import pytest
 
 from bot.answers import phrases
-from bot.answers.confidence import offtopic_questions
+from bot.retrieval.calibration import offtopic_questions
 
 ISSUE_LANGS = ("ru", "ar", "ja", "ko", "pt", "it", "nl", "pl", "uk", "vi", "id", "fa", "sv")
 TABLED = ("en", "tr", "hi", "de", "zh", "es", "fr", *ISSUE_LANGS)
