@@ -42,7 +42,11 @@ logger = logging.getLogger(__name__)
 
 MARGIN = 1.02
 NEIGHBOURS = 4
+MIN_NEIGHBOURHOOD = 16
 DOC_ALIGNMENT = 0.4
+# Between short texts in small languages two chance links are common; a translation of
+# three sentences or more shares at least this many.
+MIN_SHARED = 3
 CHUNK_OVERLAP = 0.5
 # Sentences compared at once per language pair: bounds memory at BLOCK x (sentences of B).
 _BLOCK = 2048
@@ -150,19 +154,42 @@ def _sentence_candidates(units: Units, threshold: float, k: int) -> list[tuple[i
     for i, lang_a in enumerate(names):
         for lang_b in names[i + 1 :]:
             rows_a, rows_b = np.flatnonzero(langs == lang_a), np.flatnonzero(langs == lang_b)
-            found += _mutual_best(units.vectors, rows_a, rows_b, threshold, k)
+            pad_a = _padding(langs, rows_b, (lang_a, lang_b))
+            pad_b = _padding(langs, rows_a, (lang_a, lang_b))
+            found += _mutual_best(units.vectors, rows_a, rows_b, threshold, k, (pad_a, pad_b))
     return found
 
 
+def _padding(langs: np.ndarray, rows: np.ndarray, pair: tuple[str, str]) -> np.ndarray:
+    """Sentences of the other languages, when ``rows`` are too few to be a neighbourhood.
+
+    The margin divides by how close a sentence's nearest neighbours in the other language
+    are. With fewer than MIN_NEIGHBOURHOOD sentences there (a corpus of a few short
+    texts), those neighbours are simply all of them, every sentence's best is a few
+    percent above them, and unrelated texts pass as translations; the other languages'
+    sentences then stand in as the background. A translation is still far above them.
+    """
+    if len(rows) >= MIN_NEIGHBOURHOOD:
+        return rows[:0]
+    return np.flatnonzero((langs != pair[0]) & (langs != pair[1]))
+
+
 def _mutual_best(
-    vectors: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray, threshold: float, k: int
+    vectors: np.ndarray,
+    rows_a: np.ndarray,
+    rows_b: np.ndarray,
+    threshold: float,
+    k: int,
+    padding: tuple[np.ndarray, np.ndarray],
 ) -> list[tuple[int, int, float]]:
     va, vb = vectors[rows_a], vectors[rows_b]
+    around_a = vectors[np.concatenate([rows_b, padding[0]])]  # a's neighbourhood
+    around_b = vectors[np.concatenate([rows_a, padding[1]])]
     knn_a = np.concatenate(
-        [_knn_mean(va[s : s + _BLOCK] @ vb.T, k) for s in range(0, len(va), _BLOCK)]
+        [_knn_mean(va[s : s + _BLOCK] @ around_a.T, k) for s in range(0, len(va), _BLOCK)]
     )
     knn_b = np.concatenate(
-        [_knn_mean(vb[s : s + _BLOCK] @ va.T, k) for s in range(0, len(vb), _BLOCK)]
+        [_knn_mean(vb[s : s + _BLOCK] @ around_b.T, k) for s in range(0, len(vb), _BLOCK)]
     )
     best_a = np.empty(len(va), dtype=np.int64)  # for each a: its best b by margin
     best_a_margin = np.empty(len(va), dtype=np.float32)
@@ -194,12 +221,19 @@ def _knn_mean(sims: np.ndarray, k: int) -> np.ndarray:
 def _aligned_documents(
     units: Units, candidates: list[tuple[int, int, float]], alignment: float
 ) -> set[tuple[str, str]]:
-    """Document pairs whose candidates cover enough of the shorter document."""
+    """Document pairs whose candidates cover enough of the shorter document; at least
+    MIN_SHARED of them where a language is too small for a neighbourhood (its margins
+    are weaker evidence, see _padding)."""
     size = Counter(units.doc_ids)
+    per_lang = Counter(units.langs)
+    lang = dict(zip(units.doc_ids, units.langs, strict=True))
     shared = Counter(_pair(units.doc_ids[a], units.doc_ids[b]) for a, b, _ in candidates)
-    return {
-        (x, y) for (x, y), n in shared.items() if x != y and n >= alignment * min(size[x], size[y])
-    }
+    out = set()
+    for (x, y), n in shared.items():
+        small = min(per_lang[lang[x]], per_lang[lang[y]]) < MIN_NEIGHBOURHOOD
+        if x != y and n >= max(MIN_SHARED if small else 1, alignment * min(size[x], size[y])):
+            out.add((x, y))
+    return out
 
 
 def _chunk_links(

@@ -94,6 +94,7 @@ class Evidence:
     qvec: np.ndarray
     hits: list[Hit]
     confidence: float
+    pool: Pool = field(default_factory=Pool)
 
     @property
     def found(self) -> bool:
@@ -202,7 +203,7 @@ class Composer:
         if hits:
             z = self.retriever.calibrator.z_scores(self.retriever.score_all(qvec), qlang)
             conf = max(float(z[h.row]) for h in hits)
-        return Evidence(question, qlang, qvec, hits, conf)
+        return Evidence(question, qlang, qvec, hits, conf, pool or Pool())
 
     def answer(
         self, question: str, pool: Pool | None = None, answer_lang: str | None = None
@@ -216,7 +217,7 @@ class Composer:
         coverage = _coverage(ev.hits)
         if not ev.hits or not (ev.found or force):
             return self._not_found(ev, coverage)
-        chosen = self._choose(ev.question, ev.qvec, ev.hits, ev.qlang)
+        chosen = self._choose(ev, ev.qlang)
         text, citations, claims = _compose(chosen, ev.qlang)
         citations = self._with_pages(citations)
         checked = check(claims, {c.n: c.text for c in citations}, self.retriever.embedder)
@@ -226,9 +227,8 @@ class Composer:
             sentences=checked,
         )  # fmt: skip
 
-    def _choose(
-        self, question: str, qvec: np.ndarray, hits: list[Hit], qlang: str
-    ) -> list[_Sentence]:
+    def _choose(self, ev: Evidence, qlang: str) -> list[_Sentence]:
+        question, qvec, hits = ev.question, ev.qvec, ev.hits
         cands = [s for s in _candidate_sentences(hits) if _worth_quoting(s)]
         if not cands:
             cands = _candidate_sentences(hits[:1])
@@ -248,7 +248,11 @@ class Composer:
                 continue
             if all(float(vecs[i] @ vecs[j]) < SAME_FACT for j in picked):
                 picked.append(i)
-        return [self._in_own_language(cands[i], vecs[i], cands, vecs, qlang) for i in picked]
+        chosen: dict[tuple[str, int], _Sentence] = {}
+        for i in picked:  # two sentences may have one translation
+            s = self._in_own_language(cands[i], vecs[i], cands, vecs, ev)
+            chosen.setdefault((s.hit.chunk.doc_id, s.start), s)
+        return list(chosen.values())
 
     def _vectors(self, cands: list[_Sentence]) -> np.ndarray:
         """The candidates' vectors: the retriever's sentence vectors (embedded as
@@ -284,18 +288,70 @@ class Composer:
         return np.asarray(scores + HIT_PRIOR * (relevance - relevance.max()))
 
     def _in_own_language(
-        self, sent: _Sentence, vec: np.ndarray, cands: list[_Sentence], vecs: np.ndarray, qlang: str
+        self,
+        sent: _Sentence,
+        vec: np.ndarray,
+        cands: list[_Sentence],
+        vecs: np.ndarray,
+        ev: Evidence,
     ) -> _Sentence:
-        """The same fact in the question's language, when the corpus has it."""
-        if sent.lang == qlang:
+        """The same fact in the question's language, when the corpus has it: the
+        sentence's aligned translation (index/parallel.py), else the candidate closest to
+        it (cosine >= SAME_FACT) in a translation of its document; with translation links
+        off, in any document."""
+        if sent.lang == ev.qlang:
             return sent
-        same = [i for i, c in enumerate(cands) if c.lang == qlang]
+        linked = self.retriever.config.parallel
+        if linked and (found := self._translated(sent, ev)) is not None:
+            return found
+        if linked:  # the hit's passages in the question's language, folded into it
+            cands = self._folded(sent.hit, ev.qlang)
+            vecs = self._vectors(cands) if cands else vecs[:0]
+        same = [i for i, c in enumerate(cands) if c.lang == ev.qlang]
         if same:
             sims = vecs[same] @ vec
             j = int(np.argmax(sims))
             if sims[j] >= SAME_FACT:
                 return cands[same[j]]
         return sent
+
+    def _folded(self, hit: Hit, lang: str) -> list[_Sentence]:
+        """Sentences of the hit's translations in ``lang``, as hits of their own."""
+        store = self.retriever.stored.chunks
+        rows = [r for r in hit.translations if store[r].lang == lang]
+        hits = [
+            replace(hit, row=r, chunk=store[r], translations=(), translation_chunks=())
+            for r in rows
+        ]
+        return [s for s in _candidate_sentences(hits) if _worth_quoting(s)]
+
+    def _translated(self, sent: _Sentence, ev: Evidence) -> _Sentence | None:
+        """``sent`` as its linked translation in the question's language says it, if the
+        pool searched holds that document."""
+        chunk, qlang = sent.hit.chunk, ev.qlang
+        found = [
+            t
+            for start in dict.fromkeys((sent.start, chunk.start + sent.own))
+            for t in self.retriever.links.translations(chunk.doc_id, start)
+            if t.lang == qlang
+        ]
+        if (
+            not found
+            or len({t.doc_id for t in found}) > 1
+            or not ev.pool.admits(found[0].doc_id, qlang)
+        ):
+            return None
+        lo, hi = min(t.start for t in found), max(t.end for t in found)
+        row = self.retriever.row_holding(found[0].doc_id, lo, hi)
+        if row is None:
+            return None
+        target = self.retriever.stored.chunks[row]
+        text = target.text[lo - target.start : hi - target.start]
+        score = float(self.retriever.matrix[row] @ ev.qvec)
+        hit = replace(
+            sent.hit, score=score, row=row, chunk=target, translations=(), translation_chunks=()
+        )
+        return _Sentence(hit, lo, hi, text, qlang, text, lo - target.start)
 
     def _with_pages(self, citations: list[Citation]) -> list[Citation]:
         docs = self.retriever.stored.documents

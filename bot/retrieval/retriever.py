@@ -138,6 +138,12 @@ class Pool:
     def unrestricted(self) -> bool:
         return self.langs is None and not self.exclude_langs and not self.exclude_docs
 
+    def admits(self, doc_id: str, lang: str) -> bool:
+        """Whether a search in this pool may see the document."""
+        if self.langs is not None and lang not in self.langs:
+            return False
+        return lang not in self.exclude_langs and doc_id not in self.exclude_docs
+
 
 @dataclass
 class _Scored:
@@ -256,10 +262,20 @@ class Retriever:
 
     def document_text(self, doc_id: str, start: int, end: int) -> str | None:
         """The exact text of a document span that one chunk holds (None if none does)."""
+        row = self.row_holding(doc_id, start, end)
+        if row is None:
+            return None
+        c = self.stored.chunks[row]
+        return c.text[start - c.start : end - c.start]
+
+    def row_holding(
+        self, doc_id: str, start: int, end: int, among: Collection[int] | None = None
+    ) -> int | None:
+        """The first store row (of ``among``, if given) whose chunk holds the span."""
         for row in self._doc_rows.get(doc_id, ()):
             c = self.stored.chunks[row]
-            if c.start <= start and end <= c.end:
-                return c.text[start - c.start : end - c.start]
+            if c.start <= start and end <= c.end and (among is None or row in among):
+                return row
         return None
 
     @property

@@ -195,3 +195,33 @@ def test_shared_words_rank_within_a_language_not_across() -> None:
     assert bonus[0] > bonus[1]
     assert bonus[2] == bonus[3] == 0.0
     assert abs(bonus[0] + bonus[1]) < 1e-12  # centred in German: no lift over Chinese
+
+
+# ------------------------------------------------------------ quoting the reader's language
+
+
+def test_a_sentence_is_quoted_from_its_translation_in_the_question_language(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """The passage found is English, the question German, the corpus holds the German
+    translation: the German sentence aligned with the best English one is quoted."""
+    from bot.answers.composer import Composer, Evidence
+    from bot.retrieval.retriever import Pool
+    from tests.index.test_parallel import DE, EN, _retriever
+
+    retriever = _retriever(tmp_path, {"en/harbour.txt": EN, "de/hafen.txt": DE}, embedder)
+    composer = Composer(retriever)
+    question = "Wann darf die Hafenmeisterin den Hafen schließen?"
+    english = composer.retrieve(question, Pool(langs=frozenset({"en"})))
+    assert english.hits and english.hits[0].chunk.lang == "en"
+    # Searched in English only: the answer stays in the pool it was given.
+    kept = composer.compose(english, force=True)
+    assert {c.lang for c in kept.citations} == {"en"}
+    assert "winter storms" in kept.answer
+    # The same English hits, the whole corpus allowed: quoted from the translation.
+    ev = Evidence(question, "de", english.qvec, english.hits, english.confidence, Pool())
+    swapped = composer.compose(ev, force=True)
+    assert [c.doc_id for c in swapped.citations] == ["de/hafen.txt"]
+    assert "Bei Winterstürmen kann sie den Hafen für mehrere Tage schließen." in swapped.answer
+    assert_citations_resolve(swapped)
