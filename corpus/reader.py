@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from corpus.budget import UNLIMITED, DocumentBudget
 from corpus.cleaning import iter_content_spans, iter_lines
 from corpus.document import Document
 from corpus.errors import DocumentError, NoDocumentsError
@@ -38,13 +39,17 @@ def default_corpus_dir() -> Path:
     return Path(__file__).resolve().parent / "default"
 
 
-def read_document(path: Path, root: Path | None = None) -> Document:
-    """One file of a supported type; raises DocumentError naming the file and the problem."""
+def read_document(
+    path: Path, root: Path | None = None, budget: DocumentBudget = UNLIMITED
+) -> Document:
+    """One file of a supported type; raises DocumentError naming the file and the problem
+    (BudgetError when it holds more than ``budget`` allows)."""
     fmt = format_of(path)
     raw = _read_bytes(path, fmt.max_bytes)
     sha256 = hashlib.sha256(raw).hexdigest()
-    found = extract(path, raw)
+    found = extract(path, raw, budget)
     del raw  # a large file's bytes need not live as long as its text
+    budget.check_chars(str(path), len(found.text))
     spans = iter_content_spans(found.text)
     first = next(spans, None)
     if first is None:
@@ -150,9 +155,10 @@ def _folder_documents(folder: Path) -> list[Path]:
 
 
 def read_documents(
-    paths: Sequence[Path],
+    paths: Sequence[Path], budget: DocumentBudget = UNLIMITED
 ) -> tuple[list[Document], list[tuple[str, str]]]:
-    """Every readable document, and (path, reason) for each file that was not.
+    """Every readable document, and (path, reason) for each file that was not (or that
+    is over ``budget``).
 
     One bad file does not stop the others; only when none can be read is it an error.
     """
@@ -162,7 +168,7 @@ def read_documents(
     skipped: list[tuple[str, str]] = []
     for path, root in discover(paths):
         try:
-            documents.append(read_document(path, root))
+            documents.append(read_document(path, root, budget))
         except DocumentError as exc:
             logger.warning("skipped %s", exc)
             skipped.append((exc.path, exc.problem))

@@ -1,2 +1,3 @@
-"""Retrieval policy: which passages answer a query, from which languages (retriever.py),
-and the second stage that rescores them by their best sentence (rerank.py)."""
+"""Retrieval policy: which passages answer a query, from which languages (retriever.py);
+the second stage rescores them by their best sentence, whose vectors the index stores
+(index/sentences.py)."""

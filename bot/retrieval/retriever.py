@@ -7,7 +7,7 @@ so what is measured is what users get. A search runs in four steps:
    analysed per language) top. The pool restriction is applied here, before scoring, and
    every later step only ever sees these rows and their allowed translations.
 2. **Fusion** into one evidence score per chunk: cosine + the best sentence's cosine
-   (bot/retrieval/rerank.py) + the share of the query's IDF mass the chunk matches. These are on
+   (index/sentences.py) + the share of the query's IDF mass the chunk matches. These are on
    scales that mean the same in every language, unlike raw BM25 or rank positions.
 3. **Parallel passages** (index/parallel.py): a chunk's translations in the pool vouch
    for it; a German passage that merely shares words with a German question has no
@@ -24,16 +24,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from bot.retrieval.rerank import SentenceVectors
 from corpus.document import Chunk
-from index.embedder import Embedder, default_cache_dir
+from index.embedder import Embedder
 from index.lexical import LexicalIndex
 from index.parallel import ParallelLinks, link_parallel
+from index.sentences import SentenceVectors
 from index.store import StoredIndex
 
 if TYPE_CHECKING:
@@ -144,7 +143,6 @@ class Retriever:
         stored: StoredIndex,
         embedder: Embedder,
         config: RetrievalConfig | None = None,
-        sentence_cache: Path | None = None,
     ) -> None:
         self.stored = stored
         self.embedder = embedder
@@ -159,14 +157,14 @@ class Retriever:
         self._matrix: np.ndarray | None = None
         self.lexical = self._build_lexical()
         self.links = self._build_links()
-        self.sentences = self._build_sentences(sentence_cache)
+        self.sentences = self._build_sentences()
 
     @classmethod
     def from_settings(
         cls, stored: StoredIndex, embedder: Embedder, settings: Settings
     ) -> Retriever:
         """The retriever the settings ask for (what the service, and so eval, use)."""
-        return cls(stored, embedder, RetrievalConfig.from_settings(settings), settings.cache_dir)
+        return cls(stored, embedder, RetrievalConfig.from_settings(settings))
 
     # ------------------------------------------------------------------ built once
 
@@ -183,12 +181,13 @@ class Retriever:
         doc_ids = [c.doc_id for c in self.stored.chunks]
         return link_parallel(self.matrix, list(self._row_lang), doc_ids)
 
-    def _build_sentences(self, cache: Path | None) -> SentenceVectors | None:
-        """Sentence vectors for the reranker, cached (by default in polyqa's cache dir)."""
+    def _build_sentences(self) -> SentenceVectors | None:
+        """Sentence vectors for the reranker: the index's own (written by the builder),
+        else embedded here (an index built in memory, or stored ones missing or damaged,
+        which store.load has warned about)."""
         if not self.config.rerank or self.config.mode == LEXICAL:
             return None
-        cache = cache if cache is not None else default_cache_dir()
-        return SentenceVectors.build(self.stored.chunks, self.embedder, cache)
+        return self.stored.sentences or SentenceVectors.build(self.stored.chunks, self.embedder)
 
     @property
     def matrix(self) -> np.ndarray:

@@ -10,6 +10,7 @@ this machine); one run uses the real model and the real `ask` afterwards.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -232,7 +233,7 @@ def _damage(index: Path, how: str) -> Path:
     }.get(how, ("params.json", 0))
     path = gen / name
     if how == "params-incomplete":
-        path.write_text('{"format": 1, "params": {}}')
+        path.write_text(json.dumps({"format": store.FORMAT_VERSION, "params": {}}))
     elif how == "vectors-deleted":
         path = gen / "vectors.faiss"
         path.unlink()
