@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from corpus.cleaning import content_spans
@@ -20,6 +20,8 @@ from corpus.sentences import split_sentences, trim_span
 logger = logging.getLogger(__name__)
 
 CountTokens = Callable[[str], int]
+# Token counts of many texts in one call: a tokenizer's batch call costs far less per text.
+CountMany = Callable[[Sequence[str]], list[int]]
 
 # Below this many letters langdetect guesses; the document's language is a better bet.
 MIN_LETTERS_FOR_LANG = 40
@@ -39,6 +41,10 @@ class _Budget:
     count: CountTokens
     max_tokens: int
     overhead: int  # what every text costs: prefix and special tokens
+    count_many: CountMany | None = None
+
+    def counts(self, texts: Sequence[str]) -> list[int]:
+        return self.count_many(texts) if self.count_many else [self.count(t) for t in texts]
 
     @property
     def content(self) -> int:
@@ -49,14 +55,19 @@ class _Budget:
 
 
 def chunk_document(
-    doc: Document, count_tokens: CountTokens, max_tokens: int, overlap: int = 1
+    doc: Document,
+    count_tokens: CountTokens,
+    max_tokens: int,
+    overlap: int = 1,
+    count_many: CountMany | None = None,
 ) -> list[Chunk]:
     """Chunks of ``doc`` with ``count_tokens(chunk.text) <= max_tokens`` each.
 
     ``overlap`` trailing sentences of a chunk start the next one too, so an answer that
-    straddles a chunk boundary is still found whole in one of them.
+    straddles a chunk boundary is still found whole in one of them. ``count_many``, if
+    given, counts the sentences of a span in one call (it must agree with count_tokens).
     """
-    budget = _Budget(count_tokens, max_tokens, count_tokens(""))
+    budget = _Budget(count_tokens, max_tokens, count_tokens(""), count_many)
     if budget.content < 1:
         raise ValueError(f"max_tokens={max_tokens} leaves no room after {budget.overhead}")
     spans: list[tuple[int, int]] = []
@@ -70,8 +81,8 @@ def chunk_document(
 
 def _chunk(doc: Document, ordinal: int, start: int, end: int) -> Chunk:
     text = doc.text[start:end]
-    letters = sum(ch.isalpha() for ch in text)
-    lang = detect_language(text) if letters >= MIN_LETTERS_FOR_LANG else doc.lang
+    letters = sum(map(str.isalpha, text))
+    lang = detect_language(text, doc.lang) if letters >= MIN_LETTERS_FOR_LANG else doc.lang
     return Chunk(
         chunk_id=f"{doc.doc_id}#{ordinal}",
         doc_id=doc.doc_id,
@@ -85,10 +96,11 @@ def _chunk(doc: Document, ordinal: int, start: int, end: int) -> Chunk:
 
 
 def _units(text: str, start: int, end: int, budget: _Budget) -> list[_Unit]:
-    """Sentences with their token counts (one call each); over-long ones cut in pieces."""
+    """Sentences with their token counts (one count each, in one call where the counter
+    can); over-long ones cut in pieces."""
     units = []
-    for s, e in split_sentences(text, start, end):
-        tokens = budget.count(text[s:e])
+    spans = split_sentences(text, start, end)
+    for (s, e), tokens in zip(spans, budget.counts([text[a:b] for a, b in spans]), strict=True):
         if tokens <= budget.max_tokens:
             units.append(_Unit(s, e, tokens - budget.overhead))
         else:

@@ -315,8 +315,10 @@ def _chunks_of(
     set (sentences, token counts) stays that of one window, not of a 50 MB file, and
     the budget is checked (and progress shown) after every window."""
     clock = budget.clock(doc.path, "chunking")
+    # Optional in the Embedder protocol: a batch counter where the model has one.
+    many = getattr(embedder, "count_tokens_many", None)
     if len(doc.text) <= WINDOW_CHARS:
-        whole = chunk_document(doc, embedder.count_tokens, max_tokens, overlap)
+        whole = chunk_document(doc, embedder.count_tokens, max_tokens, overlap, many)
         budget.check_chunks(doc.path, len(whole))
         if bar is not None:
             bar.update(len(doc.text))
@@ -325,7 +327,7 @@ def _chunks_of(
     done = 0
     for start, end in _windows(doc.text, WINDOW_CHARS):
         part = replace(doc, text=doc.text[start:end])
-        for c in chunk_document(part, embedder.count_tokens, max_tokens, overlap):
+        for c in chunk_document(part, embedder.count_tokens, max_tokens, overlap, many):
             chunk_id = f"{doc.doc_id}#{len(chunks)}"
             chunks.append(replace(c, chunk_id=chunk_id, start=c.start + start, end=c.end + start))
         budget.check_chunks(doc.path, len(chunks))

@@ -83,6 +83,17 @@ class SentenceTransformerEmbedder:
             ids = self._model.tokenizer(self._prefix + text, add_special_tokens=True)["input_ids"]
         return len(ids)
 
+    def count_tokens_many(self, texts: Sequence[str]) -> list[int]:
+        """``count_tokens`` of each text in one tokenizer call (the chunker counts every
+        sentence of a span at once: per call, the tokenizer's overhead dominated)."""
+        if not texts:
+            return []
+        with self._lock:
+            batch = self._model.tokenizer(
+                [self._prefix + t for t in texts], add_special_tokens=True
+            )["input_ids"]
+        return [len(ids) for ids in batch]
+
 
 def _load(name: str, cache_dir: Path) -> Any:
     from sentence_transformers import SentenceTransformer
