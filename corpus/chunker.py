@@ -198,15 +198,49 @@ def _fill(text: str, units: list[_Unit], first: int, min_end: int, room: int) ->
 def _confirm(
     text: str, units: list[_Unit], first: int, last: int, min_end: int, budget: _Budget
 ) -> tuple[int, int]:
-    """Shrink the run until the real count fits: drop new units, then overlap units."""
-    while not budget.fits(text[units[first].start : units[last - 1].end]):
-        if last > min_end:
-            last -= 1
-        elif first < last - 1:
-            first += 1
-        else:
-            raise AssertionError("a single unit was measured to fit")
+    """Shrink the run until the real count fits: drop new units, then overlap units.
+
+    The run kept is the longest that fits, as dropping one unit at a time would find it
+    (a run's count grows with every unit it holds), in a few counts: how far the count
+    overshoots says how many units to drop, and the run one unit longer is checked to
+    fail. Dropping one at a time cost a count per unit where the estimate is far off
+    (short lines, whose breaks cost tokens the estimate leaves out).
+    """
+
+    def count(a: int, b: int) -> int:
+        return budget.count(text[units[a].start : units[b - 1].end])
+
+    real = count(first, last)
+    if real <= budget.max_tokens:
+        return first, last
+    while last > min_end:  # the run up to ``last`` is known not to fit
+        guess = _shorter_end(units, first, last, min_end, real, budget)
+        fitted = count(first, guess)
+        if fitted <= budget.max_tokens:
+            while guess + 1 < last and count(first, guess + 1) <= budget.max_tokens:
+                guess += 1
+            return first, guess
+        last, real = guess, fitted
+    while real > budget.max_tokens and first < last - 1:
+        first += 1
+        real = count(first, last)
+    if real > budget.max_tokens:
+        raise AssertionError("a single unit was measured to fit")
     return first, last
+
+
+def _shorter_end(
+    units: list[_Unit], first: int, last: int, min_end: int, real: int, budget: _Budget
+) -> int:
+    """Where the run should end to lose the tokens it is over by, scaling the units'
+    estimates by how far off they were for this run; at least one unit shorter."""
+    estimate = sum(u.tokens for u in units[first:last])
+    scale = max(real - budget.overhead, 1) / max(estimate, 1)
+    excess, end = float(real - budget.max_tokens), last
+    while end > min_end and (end == last or excess > 0):
+        end -= 1
+        excess -= units[end].tokens * scale
+    return end
 
 
 def _overlap_start(units: list[_Unit], first: int, last: int, overlap: int, room: int) -> int:

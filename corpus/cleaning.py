@@ -108,11 +108,19 @@ def _pieces(text: str) -> Iterator[tuple[int, int] | None]:
         yield pos, end
 
 
-def iter_content_spans(text: str) -> Iterator[tuple[int, int]]:
-    """``content_spans`` one at a time, for callers that need only the first few."""
+def iter_content_spans(text: str, stop_after: int | None = None) -> Iterator[tuple[int, int]]:
+    """``content_spans`` one at a time, for callers that need only the first few.
+
+    With ``stop_after``, the spans end once a run has reached that many characters: the
+    run so far is the last span. For callers that read the beginning of a text (its
+    title, a sample of its language), so a text of two million lines without a break in
+    its content is not walked to its end for that.
+    """
     run_start: int | None = None
     run_end = 0
     for piece in _pieces(text):
+        if stop_after is not None and run_start is not None and run_end - run_start >= stop_after:
+            break
         if piece is None:  # a blob ends the run, like a boilerplate line
             if run_start is not None:
                 yield trim_span(text, run_start, run_end)
