@@ -19,6 +19,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -310,9 +311,70 @@ def _html(path: str, raw: bytes, budget: DocumentBudget) -> Extracted:
     except Exception as exc:  # lxml and trafilatura raise many types on broken markup
         raise DocumentError(path, f"not a readable web page ({_first_line(exc)})") from exc
     text = getattr(doc, "text", None) or ""
+    title = getattr(doc, "title", None) or ""
+    if not text.strip():
+        # lxml, under trafilatura, stops building the tree 256 elements deep: a page
+        # nested deeper (100,000 <div>s) loses its text there, but not here.
+        text, title = _flat_html_text(page)
     if not text.strip():
         raise DocumentError(path, "no main text found in this web page")
-    return Extracted(text, "html", encoding, getattr(doc, "title", None) or "")
+    return Extracted(text, "html", encoding, title)
+
+
+_SKIPPED_TAGS = frozenset(("script", "style", "noscript", "template", "head", *_FURNITURE_TAGS))
+_BLOCK_TAGS = frozenset((
+    "address", "article", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre", "section",
+    "table", "td", "th", "tr", "ul",
+))  # fmt: skip
+
+
+class _FlatText(HTMLParser):
+    """A page's text from its stream of tags (no tree is built, so no depth limit):
+    furniture, scripts and styles left out, one line per block element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.title: list[str] = []
+        self._line: list[str] = []
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, +1)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._tag(tag, -1)
+
+    def _tag(self, tag: str, step: int) -> None:
+        if tag == "title":
+            self._in_title = step > 0
+        if tag in _SKIPPED_TAGS:
+            self._skip = max(0, self._skip + step)
+        if tag in _BLOCK_TAGS:
+            self.flush()
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title.append(data)
+        elif not self._skip:
+            self._line.append(data)
+
+    def flush(self) -> None:
+        line = " ".join("".join(self._line).split())
+        if line:
+            self.lines.append(line)
+        self._line = []
+
+
+def _flat_html_text(page: str) -> tuple[str, str]:
+    """(text, title) of a page read by ``_FlatText``."""
+    reader = _FlatText()
+    reader.feed(page)
+    reader.close()
+    reader.flush()
+    return PARAGRAPH_BREAK.join(reader.lines), " ".join("".join(reader.title).split())
 
 
 FORMATS: dict[str, Format] = {

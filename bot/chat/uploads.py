@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from bot.errors import UploadError
 from corpus.formats import format_of
@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 # Most file systems' limit for one name, in bytes.
 MAX_NAME_BYTES = 255
 MAX_UPLOAD_BYTES = 64 << 20
+# The stem given to a name that is only dots and a type ("...txt").
+UNNAMED = "upload"
 # Characters Windows forbids in names (uploads may be copied there) and control ones.
 _FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 # Bidi overrides make "gpj.exe" display as "exe.jpg".
@@ -50,8 +52,12 @@ def safe_upload_path(uploads_dir: Path, filename: str) -> Path:
 def _clean_name(filename: str) -> str:
     last = re.split(r"[\\/]", str(filename))[-1]
     last = re.sub(r"^[A-Za-z]:", "", last)  # "C:report.txt"
-    name = _BIDI.sub("", _FORBIDDEN.sub("_", unicodedata.normalize("NFC", last)))
-    name = name.strip().lstrip(".").strip()
+    name = _BIDI.sub("", _FORBIDDEN.sub("_", unicodedata.normalize("NFC", last))).strip()
+    suffix = PurePath(name).suffix if name.strip("._ ") else ""
+    stem = name[: len(name) - len(suffix)].lstrip(".").strip()
+    if not stem and suffix:
+        stem = UNNAMED  # "...txt": the type is all there is of the name
+    name = stem + suffix
     if not name.strip("._ "):
         raise UploadError(f"{filename!r}: not a file name polyqa can store")
     return _shorten(name)
