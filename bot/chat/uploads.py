@@ -89,16 +89,41 @@ def store_upload(
     size = source.stat().st_size
     if size > max_bytes:
         raise UploadError(f"{target.name}: {size >> 20} MB, over the {max_bytes >> 20} MB limit")
-    uploads_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    try:
+        uploads_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    except OSError as exc:
+        raise UploadError(f"{target.name}: cannot be stored ({exc.strerror or exc})") from exc
     try:
         with os.fdopen(fd, "wb") as out, source.open("rb") as src:
             shutil.copyfileobj(src, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)
+    except OSError as exc:  # disk full, gone, read-only: one line, nothing left behind
+        Path(tmp).unlink(missing_ok=True)
+        raise UploadError(f"{target.name}: cannot be stored ({exc.strerror or exc})") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     logger.info("stored upload %s (%d bytes)", target, size)
     return target
+
+
+def discard_temporary(path: Path, temp_root: Path) -> None:
+    """Remove a file the web framework wrote for an upload (and its folder, if that is
+    left empty), once the upload is stored or refused; only inside ``temp_root``, so a
+    path given by a caller outside it is never deleted."""
+    try:
+        path = path.resolve()
+        root = temp_root.resolve()
+    except OSError:
+        return
+    if not path.is_relative_to(root) or path == root:
+        return
+    try:
+        path.unlink(missing_ok=True)
+        if path.parent != root:
+            path.parent.rmdir()
+    except OSError:
+        pass  # another upload of the same content still uses the folder
