@@ -48,6 +48,7 @@ out = {"first": polyqa("index", docs, "--index", index)}
 if mode == "ro":
     subprocess.run(["mount", "-o", "remount,ro", disk], check=True)
 out["second"] = polyqa("index", docs, more, "--index", index)
+out["search"] = polyqa("search", "--json", "Who does the CTO report to?", "--index", index)
 from index import store
 try:
     out["loaded"] = sorted(store.load(Path(index)).documents)
@@ -112,3 +113,6 @@ def test_read_only_disk(tmp_path: Path) -> None:
     line = _one_line_error(result["second"], "cannot write (Read-only file system)")
     assert "idx" in line
     assert result["loaded"] == ["en_cto_cio.txt"]
+    search = result["search"]  # reading writes nothing: a read-only index answers
+    assert search["rc"] == 0 and "Traceback" not in search["err"], search["err"][-2000:]
+    assert json.loads(search["out"])[0]["doc_id"] == "en_cto_cio.txt"

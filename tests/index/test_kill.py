@@ -223,6 +223,9 @@ def _damage(index: Path, how: str) -> Path:
     if how == "current-garbage":
         (index / "CURRENT").write_text("\x00\x17garbage")
         return index / "CURRENT"
+    if how == "current-not-utf8":
+        (index / "CURRENT").write_bytes(b"\xff\xfeg0\x00\x00\x01")
+        return index / "CURRENT"
     if how == "generation-missing":
         shutil.rmtree(gen)
         return gen
@@ -244,6 +247,7 @@ def _damage(index: Path, how: str) -> Path:
 
 DAMAGE = [
     "current-garbage",
+    "current-not-utf8",
     "generation-missing",
     "params-truncated",
     "params-incomplete",

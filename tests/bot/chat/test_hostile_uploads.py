@@ -130,3 +130,22 @@ def test_a_refused_question_is_one_log_line(
     assert "Traceback" not in err, err[-3000:]
     refusals = [r.getMessage() for r in caplog.records if "question refused" in r.getMessage()]
     assert len(refusals) == 2 and all("\n" not in r for r in refusals)
+
+
+# --- names, without a server ---------------------------------------------------------
+
+
+def test_an_upload_named_only_by_its_type_keeps_it(tmp_path: Path) -> None:
+    from bot.chat.uploads import store_upload
+
+    source = tmp_path / "src"
+    source.write_text("The CTO leads technology.")
+    stored = store_upload(tmp_path / "uploads", "...txt", source)
+    assert stored.name == "upload.txt" and stored.read_text() == "The CTO leads technology."
+
+
+def test_the_upload_summary_keeps_a_name_on_its_line() -> None:
+    from bot.chat.render import upload_summary
+
+    summary = upload_summary({}, [("upload_refused", "a\nb.exe", "unsupported")], "en")
+    assert summary.count("\n") == 0 and "a\\\\nb.exe" in summary
