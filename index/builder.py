@@ -26,7 +26,7 @@ from corpus.budget import UNLIMITED, DocumentBudget
 from corpus.chunker import chunk_document
 from corpus.cleaning import iter_content_spans
 from corpus.document import Chunk, Document
-from corpus.errors import BudgetError
+from corpus.errors import BudgetError, NoDocumentsError, display_path
 from index import store
 from index.embedder import Embedder
 from index.errors import CorruptIndexError, IndexMismatchError
@@ -131,25 +131,19 @@ def update_index(
     work = _Work(embedder, min(chunk_tokens, embedder.max_tokens), chunk_overlap, budget, progress)
     store.check_writable(index_dir)
     snapshot = _previous(index_dir, params, keep_missing)
-    early = _plan(
-        _dedupe(documents, snapshot, IndexReport()), snapshot, IndexReport(), keep_missing
-    )
-    work.prepare(early.embed, report)
-    wanted = [d for d in documents if d.doc_id not in work.refused]
+    work.prepare(_planned(documents, snapshot, keep_missing)[0].embed, report)
     with store.write_lock(index_dir):
         store.clean_stale(index_dir)
-        old = (
-            snapshot
-            if _is_live(index_dir, snapshot)
-            else _previous(index_dir, params, keep_missing)
-        )
-        plan = _plan(_dedupe(wanted, old, report), old, report, keep_missing)
+        live = _is_live(index_dir, snapshot)  # else another writer came first
+        old = snapshot if live else _previous(index_dir, params, keep_missing)
+        plan, planned = _settled(documents, old, keep_missing, work, report)
+        _merge(report, planned)
         if old is not None and not (plan.embed or plan.moved or report.removed or old.damaged):
-            report.unchanged.sort()
             report.chunks = len(old.chunks)
             report.seconds = time.perf_counter() - started
             return old, report
-        work.prepare(plan.embed, report)  # only what another writer made necessary
+        if old is None and not (plan.embed or plan.moved or plan.kept):
+            raise NoDocumentsError(f"no document could be indexed: {_brief(report.skipped)}")
         result = _assemble(params, plan, old, work)
         store.save(result, index_dir)
     report.chunks = len(result.chunks)
@@ -158,6 +152,43 @@ def update_index(
     report.seconds = time.perf_counter() - started
     logger.info("indexed %s: %s", index_dir, report.summary())
     return result, report
+
+
+def _planned(
+    documents: Sequence[Document], old: StoredIndex | None, keep_missing: bool
+) -> tuple[_Plan, IndexReport]:
+    """The plan for these documents against ``old``, and what it reports."""
+    planned = IndexReport()
+    return _plan(_dedupe(documents, old, planned), old, planned, keep_missing), planned
+
+
+def _settled(
+    documents: Sequence[Document],
+    old: StoredIndex | None,
+    keep_missing: bool,
+    work: _Work,
+    report: IndexReport,
+) -> tuple[_Plan, IndexReport]:
+    """The plan against the index as it is now, with everything it embeds prepared (what
+    the snapshot's plan left out: another writer came first) and without the documents
+    over budget (each one refused changes the plan, so plan again)."""
+    while True:
+        wanted = [d for d in documents if d.doc_id not in work.refused]
+        plan, planned = _planned(wanted, old, keep_missing)
+        work.prepare(plan.embed, report)
+        if not any(d.doc_id in work.refused for d in plan.embed):
+            return plan, planned
+
+
+def _merge(report: IndexReport, planned: IndexReport) -> None:
+    report.added, report.changed = planned.added, planned.changed
+    report.removed, report.unchanged = planned.removed, sorted(planned.unchanged)
+    report.skipped.extend(planned.skipped)  # copies of content indexed under another name
+
+
+def _brief(skipped: list[tuple[str, str]], shown: int = 3) -> str:
+    text = "; ".join(f"{display_path(path)}: {why}" for path, why in skipped[:shown])
+    return text + (f"; and {len(skipped) - shown} more" if len(skipped) > shown else "")
 
 
 def _is_live(index_dir: Path, snapshot: StoredIndex | None) -> bool:

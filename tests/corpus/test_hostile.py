@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from corpus.budget import DocumentBudget
 from corpus.document import Document
-from corpus.errors import BudgetError, DocumentError
+from corpus.errors import BudgetError, DocumentError, NoDocumentsError
 from corpus.reader import read_document, read_documents
 from index import builder
 from index.builder import update_index
@@ -160,6 +160,13 @@ def test_document_over_the_chunk_budget_stops_chunking_early(
     assert "setting max_document_chunks" in reason
     assert len(windows) < len(LONG) // 20_000 / 2, "refused as soon as it was over"
     assert not any("firm" in t for t in fake_embedder.embedded), "nothing of it embedded"
+
+
+def test_nothing_within_budget_writes_no_index(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(NoDocumentsError, match=r"no document could be indexed: /d/long\.txt: too"):
+        update_index([_doc("long.txt", LONG)], tmp_path / "idx", fake_embedder, 64, 0,
+                     budget=DocumentBudget(chunks=10))  # fmt: skip
+    assert not (tmp_path / "idx" / "CURRENT").exists()
 
 
 def test_document_over_the_time_budget_is_refused(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
