@@ -30,7 +30,7 @@ from corpus.errors import BudgetError, NoDocumentsError, display_path
 from index import store
 from index.embedder import Embedder
 from index.errors import CorruptIndexError, IndexMismatchError
-from index.sentences import SentencePart, SentenceStack, SentenceVectors, embed_part
+from index.sentences import SentencePart, SentenceStack, SentenceVectors, embed_part, rows_of
 from index.store import DocRecord, IndexParams, StoredIndex
 
 logger = logging.getLogger(__name__)
@@ -312,14 +312,13 @@ class _Work:
     def sentences(self, groups: Sequence[Sequence[Chunk]]) -> list[SentencePart]:
         """The sentence vectors of each group of chunks, embedded now in one run."""
         flat = [c for group in groups for c in group]
-        with tqdm(desc="sentences", unit="sentence", disable=not flat) as bar:
+        with tqdm(total=len(flat), desc="sentences", unit="chunk", disable=not flat) as bar:
 
             def step(done: int, total: int) -> None:
-                bar.total = total
                 bar.update(done - bar.n)
 
             part = embed_part(flat, self.embedder, step)
-            self.sentences_embedded += int(bar.n)
+        self.sentences_embedded += len(part.spans)
         out, first = [], 0
         for group in groups:
             out.append(_slice(part, first, len(group)))
@@ -328,10 +327,10 @@ class _Work:
 
 
 def _slice(part: SentencePart, first: int, n: int) -> SentencePart:
-    """The sentences of chunks first..first+n of ``part`` (whose vectors are one block)."""
+    """The sentences of chunks first..first+n of ``part``."""
     ptr = np.concatenate([[0], np.cumsum(part.counts)])
     a, b = int(ptr[first]), int(ptr[first + n])
-    return SentencePart(part.counts[first : first + n], part.spans[a:b], [part.blocks[0][a:b]])
+    return SentencePart(part.counts[first : first + n], part.spans[a:b], rows_of(part.blocks, a, b))
 
 
 def _chunks_of(

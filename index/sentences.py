@@ -37,11 +37,13 @@ from index.embedder import Embedder
 logger = logging.getLogger(__name__)
 
 DTYPE = np.float16
-# Sentences embedded per call: bounds the texts in flight and paces progress.
+# Sentences embedded per call: bounds the texts in flight.
 BATCH = 256
+# Chunks whose sentences are split and embedded together: bounds the texts in memory.
+GROUP = 512
 
 Unit = tuple[int, int, str]
-Progress = Callable[[int, int], None]  # sentences embedded so far, of how many
+Progress = Callable[[int, int], None]  # chunks whose sentences are embedded, of how many
 
 
 def sentence_units(chunk: Chunk) -> list[Unit]:
@@ -156,22 +158,41 @@ class SentenceVectors(Derived):
 def embed_part(
     chunks: Sequence[Chunk], embedder: Embedder, progress: Progress | None = None
 ) -> SentencePart:
-    """Embed the sentence units of ``chunks``; a sentence repeated (chunk overlap) is
-    embedded once. ``progress(done, total)`` follows the unique sentences."""
-    units = [sentence_units(c) for c in chunks]
-    counts = np.array([len(u) for u in units], dtype=np.int64)
-    spans = np.array([(s, e) for us in units for s, e, _ in us], dtype=np.int32).reshape(-1, 2)
-    index: dict[str, int] = {}
-    which = [index.setdefault(t, len(index)) for us in units for _, _, t in us]
-    texts = list(index)
-    blocks = []
-    for i in range(0, len(texts), BATCH):
-        batch = texts[i : i + BATCH]
-        blocks.append(np.asarray(embedder.embed_passages(batch), dtype=DTYPE))
+    """Embed the sentence units of ``chunks``, a group of chunks at a time (so only one
+    group's texts are in memory beside the vectors); a sentence that overlapping chunks
+    repeat is embedded once. ``progress(done, total)`` counts chunks."""
+    counts = np.zeros(len(chunks), dtype=np.int64)
+    spans: list[np.ndarray] = []
+    blocks: list[np.ndarray] = []
+    for first in range(0, len(chunks), GROUP):
+        units = [sentence_units(c) for c in chunks[first : first + GROUP]]
+        counts[first : first + len(units)] = [len(u) for u in units]
+        flat = [(s, e) for us in units for s, e, _ in us]
+        spans.append(np.array(flat, dtype=np.int32).reshape(-1, 2))
+        index: dict[str, int] = {}
+        which = [index.setdefault(t, len(index)) for us in units for _, _, t in us]
+        texts = list(index)
+        vectors = [
+            np.asarray(embedder.embed_passages(texts[i : i + BATCH]), dtype=DTYPE)
+            for i in range(0, len(texts), BATCH)
+        ]
+        if vectors:
+            blocks.append(np.concatenate(vectors)[np.asarray(which, dtype=np.int64)])
         if progress:
-            progress(i + len(batch), len(texts))
-    unique = np.concatenate(blocks) if blocks else np.zeros((0, embedder.dim), dtype=DTYPE)
-    return SentencePart(counts, spans, [unique[np.asarray(which, dtype=np.int64)]])
+            progress(first + len(units), len(chunks))
+    span_array = np.concatenate(spans) if spans else np.zeros((0, 2), dtype=np.int32)
+    return SentencePart(counts, span_array, blocks)
+
+
+def rows_of(blocks: Sequence[np.ndarray], a: int, b: int) -> list[np.ndarray]:
+    """Rows a..b of the blocks stacked, as views of them (nothing is copied)."""
+    out, offset = [], 0
+    for block in blocks:
+        lo, hi = max(a - offset, 0), min(b - offset, len(block))
+        if lo < hi:
+            out.append(block[lo:hi])
+        offset += len(block)
+    return out
 
 
 @dataclass

@@ -81,7 +81,10 @@ def index(
     paths: tuple[Path, ...], add: bool, as_json: bool, index_dir: Path | None, model: str | None
 ) -> None:
     """Index the documents in PATHS: only new or changed ones are embedded."""
+    from corpus.reader import discover
+
     service = _service(index_dir, model)
+    discover(list(paths))  # a path that holds nothing is said before the model loads
     click.echo(f"loading the model {service.settings.model}", err=True)
     service.embedder  # noqa: B018 (loaded here, so the wait is announced)
     report = service.index(list(paths), keep_missing=add)
