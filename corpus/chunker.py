@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from corpus.cleaning import content_spans
 from corpus.document import Chunk, Document
 from corpus.langid import detect_language
-from corpus.sentences import split_sentences, trim_span
+from corpus.sentences import is_heading, split_sentences, trim_span
 
 logger = logging.getLogger(__name__)
 
@@ -25,15 +25,22 @@ CountMany = Callable[[Sequence[str]], list[int]]
 
 # Below this many letters langdetect guesses; the document's language is a better bet.
 MIN_LETTERS_FOR_LANG = 40
+# Changes whenever the same text and settings would give other chunks: an index built
+# by another version is rebuilt (index/store.py compares it like the model's name).
+# 2: headings go with the text they name; 3: but more than a chunk's worth of label-like
+# lines in a row (a list, a log) is cut by the budget, not into a chunk per line.
+CHUNKER_VERSION = 3
 
 
 @dataclass(frozen=True)
 class _Unit:
-    """A sentence, or a piece of one too long for a chunk; tokens exclude the overhead."""
+    """A sentence, or a piece of one too long for a chunk; tokens exclude the overhead.
+    ``heading``: a line of its own that names what follows (see ``is_heading``)."""
 
     start: int
     end: int
     tokens: int
+    heading: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,7 @@ def _units(text: str, start: int, end: int, budget: _Budget) -> list[_Unit]:
     spans = split_sentences(text, start, end)
     for (s, e), tokens in zip(spans, budget.counts([text[a:b] for a, b in spans]), strict=True):
         if tokens <= budget.max_tokens:
-            units.append(_Unit(s, e, tokens - budget.overhead))
+            units.append(_Unit(s, e, tokens - budget.overhead, _is_heading_line(text, s, e)))
         else:
             units.extend(_split_long(text, s, e, budget))
     return units
@@ -185,9 +192,12 @@ def _pack(text: str, units: list[_Unit], budget: _Budget, overlap: int) -> list[
 
 def _fill(text: str, units: list[_Unit], first: int, min_end: int, room: int) -> int:
     """End index of the greedy run from ``first``: at least ``min_end``, as far as it fits,
-    stopping early at a paragraph break once the chunk is over half full."""
+    stopping early before a heading (a glossary entry or a section is a chunk of its own
+    when it fits one) and at a paragraph break once the chunk is over half full."""
     total, j = 0, first
     while j < len(units) and (j < min_end or total + units[j].tokens <= room):
+        if j >= min_end and _section_starts(units, first, j):
+            break
         if j >= min_end and total > room / 2 and _paragraph_break(text, units[j - 1], units[j]):
             break
         total += units[j].tokens
@@ -199,13 +209,54 @@ def _confirm(
     text: str, units: list[_Unit], first: int, last: int, min_end: int, budget: _Budget
 ) -> tuple[int, int]:
     """Shrink the run until the real count fits: drop new units, then overlap units.
+    A heading never ends a chunk when text follows it: it goes with what it names."""
+    first, last = _fit(text, units, first, last, min_end, budget)
+    return first, _before_headings(units, first, last, min_end, budget.content)
 
-    The run kept is the longest that fits, as dropping one unit at a time would find it
-    (a run's count grows with every unit it holds), in a few counts: how far the count
-    overshoots says how many units to drop, and the run one unit longer is checked to
-    fail. Dropping one at a time cost a count per unit where the estimate is far off
-    (short lines, whose breaks cost tokens the estimate leaves out).
+
+def _before_headings(units: list[_Unit], first: int, last: int, min_end: int, room: int) -> int:
+    """Where the chunk ends so the headings at its end start the next one, with the text
+    they name: back before them as far as they fit there with that text's first unit.
+
+    Label-like lines that are more than a chunk's worth in a row (a list of short lines,
+    a log) are a list, not headings: they stay where the budget cut them, else every
+    line of it would be a chunk of its own.
     """
+    text_at = _text_after(units, last, room)
+    if text_at is None:
+        return last  # nothing follows, or only more headings
+    after = sum(u.tokens for u in units[last:text_at])  # headings the budget already moved
+    run, k = after, last
+    while k > 0 and units[k - 1].heading and run <= room:
+        run, k = run + units[k - 1].tokens, k - 1
+    if run > room:
+        return last
+    moving, end = after + units[text_at].tokens, last
+    while end - 1 > first and end > min_end and units[end - 1].heading:
+        if moving + units[end - 1].tokens > room:
+            break
+        moving, end = moving + units[end - 1].tokens, end - 1
+    return end
+
+
+def _text_after(units: list[_Unit], last: int, room: int) -> int | None:
+    """The first unit that is not a heading from ``last`` on, if within a chunk's reach."""
+    reach, j = 0, last
+    while j < len(units) and units[j].heading:
+        reach, j = reach + units[j].tokens, j + 1
+        if reach > room:
+            return None
+    return j if j < len(units) else None
+
+
+def _fit(
+    text: str, units: list[_Unit], first: int, last: int, min_end: int, budget: _Budget
+) -> tuple[int, int]:
+    """The longest run that fits, as dropping one unit at a time would find it (a run's
+    count grows with every unit it holds), in a few counts: how far the count overshoots
+    says how many units to drop, and the run one unit longer is checked to fail.
+    Dropping one at a time cost a count per unit where the estimate is far off (short
+    lines, whose breaks cost tokens the estimate leaves out)."""
 
     def count(a: int, b: int) -> int:
         return budget.count(text[units[a].start : units[b - 1].end])
@@ -246,12 +297,28 @@ def _shorter_end(
 def _overlap_start(units: list[_Unit], first: int, last: int, overlap: int, room: int) -> int:
     """Where the next chunk starts: up to ``overlap`` units back, if they leave room for
     the next new unit, and never back at this chunk's own start."""
-    if last >= len(units):
-        return last
+    if last >= len(units) or units[last].heading:
+        return last  # a new section starts clean: the last one's tail is not its context
     k = min(overlap, last - first - 1)
     while k > 0 and sum(u.tokens for u in units[last - k : last + 1]) > room:
         k -= 1
     return last - k
+
+
+def _section_starts(units: list[_Unit], first: int, j: int) -> bool:
+    """Unit j is a heading and the run from ``first`` already holds more than headings."""
+    return units[j].heading and not all(u.heading for u in units[first:j])
+
+
+def _is_heading_line(text: str, start: int, end: int) -> bool:
+    """A sentence that is a whole line and names what follows: a title, a section heading
+    or a glossary term ("中間件:", "Lieferkette (Supply Chain):", "## Setup")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if text[line_start:start].strip() or text[end:line_end].strip():
+        return False  # other text on the same line: a sentence among others
+    return is_heading(text[start:end])
 
 
 def _paragraph_break(text: str, before: _Unit, after: _Unit) -> bool:

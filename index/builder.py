@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus.budget import UNLIMITED, DocumentBudget
-from corpus.chunker import chunk_document
+from corpus.chunker import CHUNKER_VERSION, chunk_document
 from corpus.cleaning import iter_content_spans
 from corpus.document import Chunk, Document
 from corpus.errors import BudgetError, NoDocumentsError, display_path
@@ -80,7 +80,7 @@ class _Prepared:
 
 
 def params_for(embedder: Embedder, chunk_tokens: int, chunk_overlap: int) -> IndexParams:
-    return IndexParams(embedder.name, embedder.dim, chunk_tokens, chunk_overlap)
+    return IndexParams(embedder.name, embedder.dim, chunk_tokens, chunk_overlap, CHUNKER_VERSION)
 
 
 def _previous(index_dir: Path, params: IndexParams, keep_missing: bool) -> StoredIndex | None:

@@ -15,7 +15,9 @@ previous generation for documents that did not change. In a generation::
     sentence_ptr.npy     int64 (n_chunks + 1): chunk row r owns sentences ptr[r]:ptr[r+1]
 
 float16 halves the size and changes cosines by less than 1e-3; the files are
-memory-mapped, so a search reads only the rows of the chunks it scores.
+memory-mapped, so a search reads only the rows of the chunks it scores. params.json
+records the ``RECIPE`` they were embedded by; vectors of another recipe are treated as
+missing (recomputed in memory with a warning, rewritten by the next `polyqa index`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from corpus.document import Chunk
-from corpus.sentences import split_sentences
+from corpus.sentences import sentences_in_context
 from index.derived import Derived, DerivedDataError, open_array, write_array
 from index.embedder import Embedder
 
@@ -41,6 +43,11 @@ DTYPE = np.float16
 BATCH = 256
 # Chunks whose sentences are split and embedded together: bounds the texts in memory.
 GROUP = 512
+# What a sentence's vector is of; changes whenever ``sentence_units`` would embed other
+# text for the same chunk (corpus.sentences' splitting or headings included), so vectors
+# of an older recipe are never read as this one's. 1: each sentence alone; 2: a sentence
+# after a heading under it (sentences_in_context).
+RECIPE = 2
 
 Unit = tuple[int, int, str]
 Progress = Callable[[int, int], None]  # chunks whose sentences are embedded, of how many
@@ -48,10 +55,11 @@ Progress = Callable[[int, int], None]  # chunks whose sentences are embedded, of
 
 def sentence_units(chunk: Chunk) -> list[Unit]:
     """What is embedded for each sentence of ``chunk``: (start, end, text), offsets into
-    ``chunk.text``. The one place that decides it: the builder embeds these units and
+    ``chunk.text``; the text is the sentence in its context (under its heading, see
+    ``corpus.sentences.sentences_in_context``, which the answer composer compares too).
+    The one place that decides it: the builder embeds these units and
     ``SentenceVectors.vector_of(row, start)`` finds them by their start."""
-    spans = split_sentences(chunk.text) or [(0, len(chunk.text))]
-    return [(s, e, chunk.text[s:e]) for s, e in spans]
+    return sentences_in_context(chunk.text) or [(0, len(chunk.text), chunk.text)]
 
 
 @dataclass
@@ -147,6 +155,11 @@ class SentenceVectors(Derived):
             count = int(meta["count"])
         except (KeyError, TypeError, ValueError) as exc:
             raise DerivedDataError(gen_dir / "params.json", "no sentence count") from exc
+        if (recipe := meta.get("recipe", 1)) != RECIPE:
+            raise DerivedDataError(
+                gen_dir / "params.json",
+                f"sentence vectors of recipe {recipe!r}, this polyqa embeds recipe {RECIPE}",
+            )
         vecs, spans, ptr_file = (gen_dir / name for name in cls.files)
         ptr = np.asarray(open_array(ptr_file, (n_chunks + 1,), np.int64))
         if ptr[0] != 0 or ptr[-1] != count or np.any(np.diff(ptr) < 0):
@@ -225,7 +238,7 @@ class SentenceStack(Derived):
         write_array(vecs, blocks, (len(spans), self.dim), DTYPE)
         write_array(span_file, [spans], spans.shape, np.int32)
         write_array(ptr_file, [ptr], ptr.shape, np.int64)
-        return {"count": len(spans)}
+        return {"count": len(spans), "recipe": RECIPE}
 
     @classmethod
     def open(cls, gen_dir: Path, meta: dict[str, Any], n_chunks: int, dim: int) -> SentenceVectors:

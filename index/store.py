@@ -4,9 +4,10 @@ Layout of an index directory::
 
     CURRENT               name of the live generation (replaced atomically)
     g000007/
-      params.json         format, polyqa version, model + dimension, chunker settings,
-                          documents (content hash, language, chunk count), derived data
-                          (kind -> metadata), checksums of every other file
+      params.json         format, polyqa version, model + dimension, chunker settings
+                          and version, documents (content hash, language, chunk count),
+                          derived data (kind -> metadata: the sentence vectors' count and
+                          recipe), checksums of every other file
       chunks.jsonl        one chunk a line; line i is row i of the vectors
       vectors.faiss       the FAISS index
       sentences.npy       derived data (index/derived.py): sentence vectors, their
@@ -67,6 +68,9 @@ class IndexParams:
     dim: int
     chunk_tokens: int
     chunk_overlap: int
+    # The chunker's algorithm (corpus/chunker.py CHUNKER_VERSION); indexes written before
+    # it was recorded were cut by version 1.
+    chunker: int = 1
 
     def differences(self, other: IndexParams) -> list[str]:
         return [

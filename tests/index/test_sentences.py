@@ -19,11 +19,12 @@ from bot.service import PolyqaService
 from bot.settings import load_settings
 from corpus.document import Chunk, Document
 from corpus.reader import default_corpus_dir
+from corpus.sentences import sentences_in_context
 from index import store
 from index.builder import update_index
 from index.embedder import SentenceTransformerEmbedder
 from index.errors import IndexMismatchError
-from index.sentences import SentenceVectors, sentence_units
+from index.sentences import RECIPE, SentenceVectors, sentence_units
 
 REPO = Path(__file__).resolve().parents[2]
 POLYQA = str(Path(sys.executable).parent / "polyqa")  # the command a user runs
@@ -57,6 +58,41 @@ def test_vectors_are_found_by_position(fake_embedder) -> None:  # type: ignore[n
     assert vectors.vector_of(1, 0) is None
     best = vectors.best(want, np.array([0, 5]))
     assert best[0] == pytest.approx(1.0, abs=1e-3) and best[1] == -1.0
+
+
+def test_a_sentence_after_a_heading_is_stored_under_it(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    # What the reranker scores and what the answer composer looks up by a sentence's
+    # start (its _Sentence.own) is the sentence in context, as sentences_in_context says.
+    text = "Lieferkette:\nSie umfasst alle Zulieferer. Der CTO prüft sie."
+    update_index([doc("g.txt", text, "de")], tmp_path / "idx", fake_embedder, 64, 0)
+    loaded = store.load(tmp_path / "idx")
+    assert loaded.sentences is not None and len(loaded.chunks) == 1
+    units = sentences_in_context(loaded.chunks[0].text)
+    assert units[1][2] == "Lieferkette: Sie umfasst alle Zulieferer."
+    for start, _, context in units:
+        want = fake_embedder.embed_passages([context])[0]
+        assert np.allclose(loaded.sentences.vector_of(0, start), want, atol=1e-3)
+
+
+def test_vectors_of_another_recipe_are_recomputed_then_rewritten(
+    tmp_path: Path, fake_embedder, caplog: pytest.LogCaptureFixture
+) -> None:  # type: ignore[no-untyped-def]
+    index = tmp_path / "idx"
+    update_index(DOCS, index, fake_embedder, 64, 0)
+    params_path = _gen(index) / "params.json"
+    params = json.loads(params_path.read_text())
+    assert params["derived"]["sentences"]["recipe"] == RECIPE
+    del params["derived"]["sentences"]["recipe"]  # as written before sentences had context
+    params_path.write_text(json.dumps(params))
+    with caplog.at_level(logging.WARNING):
+        loaded = store.load(index)
+    assert loaded.sentences is None and "recipe 1" in loaded.damaged["sentences"]
+    assert any("recipe 1" in r.getMessage() for r in caplog.records)
+    fake_embedder.embedded.clear()
+    _, report = update_index(DOCS, index, fake_embedder, 64, 0)
+    assert report.embedded_chunks == 0 and report.embedded_sentences == 4
+    rewritten = store.load(index)
+    assert rewritten.sentences is not None and not rewritten.damaged
 
 
 def test_stored_in_the_generation_and_memory_mapped(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from corpus.chunker import CHUNKER_VERSION
 from corpus.document import Document
 from index import store
 from index.builder import params_for, update_index
@@ -55,6 +56,26 @@ def test_mismatched_index_is_refused_with_rebuild_hint(tmp_path: Path, fake_embe
     msg = str(err.value)
     assert "another/model" in msg and "fake-hash-embedder" in msg and "polyqa index" in msg
     assert "\n" not in msg
+
+
+def test_index_cut_by_another_chunker_is_rebuilt_or_refused(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    # An index written before the chunker recorded its version (or by another version)
+    # holds other chunks: re-indexing rebuilds it whole, --add refuses to mix the two.
+    build(tmp_path, fake_embedder)
+    index = tmp_path / "idx"
+    gen = index / (index / "CURRENT").read_text().strip()
+    params = json.loads((gen / "params.json").read_text())
+    assert params["params"]["chunker"] == CHUNKER_VERSION
+    del params["params"]["chunker"]  # as a version-1 index was written
+    (gen / "params.json").write_text(json.dumps(params))
+    with pytest.raises(IndexMismatchError, match=f"chunker 1 .settings ask for {CHUNKER_VERSION}"):
+        store.load(index, params_for(fake_embedder, 64, 0))
+    extra = doc("e.txt", "Ein neues Dokument über den CSO.", "de")
+    with pytest.raises(IndexMismatchError, match="would drop the documents it holds"):
+        build(tmp_path, fake_embedder, [extra], keep_missing=True)
+    _, report = build(tmp_path, fake_embedder)
+    assert report.embedded_chunks == report.chunks > 0
+    assert store.load(index, params_for(fake_embedder, 64, 0)).params.chunker == CHUNKER_VERSION
 
 
 def test_reindex_embeds_only_changes(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
