@@ -76,7 +76,7 @@ class PolyqaService:
         """True also when the index is too damaged to tell: then only polyqa wrote it."""
         root = default_corpus_dir().resolve()
         try:
-            docs = store.load(self.index_dir).documents.values()
+            docs = store.documents(self.index_dir)  # of any format: it may be an old one
         except CorruptIndexError:
             return True
         return all(Path(d.path).resolve().is_relative_to(root) for d in docs)
@@ -84,8 +84,8 @@ class PolyqaService:
     def _update(
         self, paths: Sequence[Path], keep_missing: bool, progress: Progress | None
     ) -> tuple[StoredIndex, IndexReport]:
-        docs, skipped = read_documents(list(paths))
         s = self.settings
+        docs, skipped = read_documents(list(paths), s.document_budget)
         stored, report = update_index(
             docs,
             self.index_dir,
@@ -95,6 +95,7 @@ class PolyqaService:
             keep_missing=keep_missing,
             skipped=skipped,
             progress=progress,
+            budget=s.document_budget,
         )
         return stored, report
 
@@ -103,8 +104,11 @@ class PolyqaService:
     ) -> IndexReport:
         """Make the index hold these documents (and, with keep_missing, the old ones too)."""
         stored, report = self._update(paths, keep_missing, progress)
-        with self._lock:
-            self._retriever = Retriever.from_settings(stored, self.embedder, self.settings)
+        retriever = Retriever.from_settings(stored, self.embedder, self.settings)
+        with self._lock:  # questions wait for the swap only, not for the build
+            current = self._retriever.stored.generation if self._retriever else ""
+            if stored.generation >= current:  # two uploads may finish out of order
+                self._retriever = retriever
         return report
 
     def documents(self) -> list[DocRecord]:

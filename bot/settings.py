@@ -16,6 +16,7 @@ from pydantic_settings import (
 )
 
 from bot.errors import SettingsError
+from corpus.budget import DocumentBudget
 from index.convert import BUILTIN_MODEL
 
 
@@ -55,6 +56,16 @@ class Settings(BaseSettings):
         True, description="link translations: they vouch for each other and are shown once"
     )
     answer_sentences: int = Field(3, ge=1, le=10)
+    # What one document may cost; over a budget it is skipped with the reason (corpus/budget.py).
+    max_document_chars: int = Field(
+        5_000_000, ge=1, description="characters of text per document (a long book: ~3 M)"
+    )
+    max_document_chunks: int = Field(
+        20_000, ge=1, description="chunks per document: bounds its embedding time"
+    )
+    max_document_seconds: float = Field(
+        600.0, gt=0, description="reading one document, and chunking it, may each take this long"
+    )
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key_env: str = "POLYQA_LLM_API_KEY"
@@ -78,6 +89,12 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
         return (init_settings, env_settings, toml)
+
+    @property
+    def document_budget(self) -> DocumentBudget:
+        return DocumentBudget(
+            self.max_document_chars, self.max_document_chunks, self.max_document_seconds
+        )
 
     @property
     def default_index_dir(self) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from corpus.cleaning import content_spans
@@ -20,12 +20,16 @@ from corpus.sentences import is_heading, split_sentences, trim_span
 logger = logging.getLogger(__name__)
 
 CountTokens = Callable[[str], int]
+# Token counts of many texts in one call: a tokenizer's batch call costs far less per text.
+CountMany = Callable[[Sequence[str]], list[int]]
 
 # Below this many letters langdetect guesses; the document's language is a better bet.
 MIN_LETTERS_FOR_LANG = 40
 # Changes whenever the same text and settings would give other chunks: an index built
 # by another version is rebuilt (index/store.py compares it like the model's name).
-CHUNKER_VERSION = 2
+# 2: headings go with the text they name; 3: but more than a chunk's worth of label-like
+# lines in a row (a list, a log) is cut by the budget, not into a chunk per line.
+CHUNKER_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,10 @@ class _Budget:
     count: CountTokens
     max_tokens: int
     overhead: int  # what every text costs: prefix and special tokens
+    count_many: CountMany | None = None
+
+    def counts(self, texts: Sequence[str]) -> list[int]:
+        return self.count_many(texts) if self.count_many else [self.count(t) for t in texts]
 
     @property
     def content(self) -> int:
@@ -54,14 +62,19 @@ class _Budget:
 
 
 def chunk_document(
-    doc: Document, count_tokens: CountTokens, max_tokens: int, overlap: int = 1
+    doc: Document,
+    count_tokens: CountTokens,
+    max_tokens: int,
+    overlap: int = 1,
+    count_many: CountMany | None = None,
 ) -> list[Chunk]:
     """Chunks of ``doc`` with ``count_tokens(chunk.text) <= max_tokens`` each.
 
     ``overlap`` trailing sentences of a chunk start the next one too, so an answer that
-    straddles a chunk boundary is still found whole in one of them.
+    straddles a chunk boundary is still found whole in one of them. ``count_many``, if
+    given, counts the sentences of a span in one call (it must agree with count_tokens).
     """
-    budget = _Budget(count_tokens, max_tokens, count_tokens(""))
+    budget = _Budget(count_tokens, max_tokens, count_tokens(""), count_many)
     if budget.content < 1:
         raise ValueError(f"max_tokens={max_tokens} leaves no room after {budget.overhead}")
     spans: list[tuple[int, int]] = []
@@ -75,8 +88,8 @@ def chunk_document(
 
 def _chunk(doc: Document, ordinal: int, start: int, end: int) -> Chunk:
     text = doc.text[start:end]
-    letters = sum(ch.isalpha() for ch in text)
-    lang = detect_language(text) if letters >= MIN_LETTERS_FOR_LANG else doc.lang
+    letters = sum(map(str.isalpha, text))
+    lang = detect_language(text, doc.lang) if letters >= MIN_LETTERS_FOR_LANG else doc.lang
     return Chunk(
         chunk_id=f"{doc.doc_id}#{ordinal}",
         doc_id=doc.doc_id,
@@ -90,10 +103,11 @@ def _chunk(doc: Document, ordinal: int, start: int, end: int) -> Chunk:
 
 
 def _units(text: str, start: int, end: int, budget: _Budget) -> list[_Unit]:
-    """Sentences with their token counts (one call each); over-long ones cut in pieces."""
+    """Sentences with their token counts (one count each, in one call where the counter
+    can); over-long ones cut in pieces."""
     units = []
-    for s, e in split_sentences(text, start, end):
-        tokens = budget.count(text[s:e])
+    spans = split_sentences(text, start, end)
+    for (s, e), tokens in zip(spans, budget.counts([text[a:b] for a, b in spans]), strict=True):
         if tokens <= budget.max_tokens:
             units.append(_Unit(s, e, tokens - budget.overhead, _is_heading_line(text, s, e)))
         else:
@@ -196,16 +210,88 @@ def _confirm(
 ) -> tuple[int, int]:
     """Shrink the run until the real count fits: drop new units, then overlap units.
     A heading never ends a chunk when text follows it: it goes with what it names."""
-    while not budget.fits(text[units[first].start : units[last - 1].end]):
-        if last > min_end:
-            last -= 1
-        elif first < last - 1:
-            first += 1
-        else:
-            raise AssertionError("a single unit was measured to fit")
-    while last < len(units) and last - 1 > first and last > min_end and units[last - 1].heading:
-        last -= 1
+    first, last = _fit(text, units, first, last, min_end, budget)
+    return first, _before_headings(units, first, last, min_end, budget.content)
+
+
+def _before_headings(units: list[_Unit], first: int, last: int, min_end: int, room: int) -> int:
+    """Where the chunk ends so the headings at its end start the next one, with the text
+    they name: back before them as far as they fit there with that text's first unit.
+
+    Label-like lines that are more than a chunk's worth in a row (a list of short lines,
+    a log) are a list, not headings: they stay where the budget cut them, else every
+    line of it would be a chunk of its own.
+    """
+    text_at = _text_after(units, last, room)
+    if text_at is None:
+        return last  # nothing follows, or only more headings
+    after = sum(u.tokens for u in units[last:text_at])  # headings the budget already moved
+    run, k = after, last
+    while k > 0 and units[k - 1].heading and run <= room:
+        run, k = run + units[k - 1].tokens, k - 1
+    if run > room:
+        return last
+    moving, end = after + units[text_at].tokens, last
+    while end - 1 > first and end > min_end and units[end - 1].heading:
+        if moving + units[end - 1].tokens > room:
+            break
+        moving, end = moving + units[end - 1].tokens, end - 1
+    return end
+
+
+def _text_after(units: list[_Unit], last: int, room: int) -> int | None:
+    """The first unit that is not a heading from ``last`` on, if within a chunk's reach."""
+    reach, j = 0, last
+    while j < len(units) and units[j].heading:
+        reach, j = reach + units[j].tokens, j + 1
+        if reach > room:
+            return None
+    return j if j < len(units) else None
+
+
+def _fit(
+    text: str, units: list[_Unit], first: int, last: int, min_end: int, budget: _Budget
+) -> tuple[int, int]:
+    """The longest run that fits, as dropping one unit at a time would find it (a run's
+    count grows with every unit it holds), in a few counts: how far the count overshoots
+    says how many units to drop, and the run one unit longer is checked to fail.
+    Dropping one at a time cost a count per unit where the estimate is far off (short
+    lines, whose breaks cost tokens the estimate leaves out)."""
+
+    def count(a: int, b: int) -> int:
+        return budget.count(text[units[a].start : units[b - 1].end])
+
+    real = count(first, last)
+    if real <= budget.max_tokens:
+        return first, last
+    while last > min_end:  # the run up to ``last`` is known not to fit
+        guess = _shorter_end(units, first, last, min_end, real, budget)
+        fitted = count(first, guess)
+        if fitted <= budget.max_tokens:
+            while guess + 1 < last and count(first, guess + 1) <= budget.max_tokens:
+                guess += 1
+            return first, guess
+        last, real = guess, fitted
+    while real > budget.max_tokens and first < last - 1:
+        first += 1
+        real = count(first, last)
+    if real > budget.max_tokens:
+        raise AssertionError("a single unit was measured to fit")
     return first, last
+
+
+def _shorter_end(
+    units: list[_Unit], first: int, last: int, min_end: int, real: int, budget: _Budget
+) -> int:
+    """Where the run should end to lose the tokens it is over by, scaling the units'
+    estimates by how far off they were for this run; at least one unit shorter."""
+    estimate = sum(u.tokens for u in units[first:last])
+    scale = max(real - budget.overhead, 1) / max(estimate, 1)
+    excess, end = float(real - budget.max_tokens), last
+    while end > min_end and (end == last or excess > 0):
+        end -= 1
+        excess -= units[end].tokens * scale
+    return end
 
 
 def _overlap_start(units: list[_Unit], first: int, last: int, overlap: int, room: int) -> int:

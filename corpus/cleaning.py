@@ -1,8 +1,10 @@
 """Find the parts of a document that are real content.
 
 Saved web pages carry navigation, previous/next links and copyright footers. Indexed,
-they become chunks that match many questions and answer none, so they are left out. The
-text itself is never rewritten: we only return offsets, so citations stay checkable.
+they become chunks that match many questions and answer none, so they are left out; so
+are blobs of encoded data (an image inlined in Markdown as base64, a hex dump), which
+would become thousands of chunks no question matches. The text itself is never
+rewritten: we only return offsets, so citations stay checkable.
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
+# A run of base64 or hex this long is data, not words (no word of any language is; a
+# data: URI's type and encoding go with it).
+MIN_BLOB_CHARS = 200
+_BLOB_CHAR = "A-Za-z0-9+/=_-"
+_BLOB = re.compile(  # starting only where a run starts: linear on any line
+    rf"(?<![{_BLOB_CHAR}])(?:data:[\w.+/-]*(?:;[\w.+=-]*)*,)?[{_BLOB_CHAR}]{{{MIN_BLOB_CHARS},}}"
+)
+
 # What str.splitlines() breaks lines at; "\r\n" is one break.
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
@@ -84,11 +94,39 @@ def content_spans(text: str) -> list[tuple[int, int]]:
     return list(iter_content_spans(text))
 
 
-def iter_content_spans(text: str) -> Iterator[tuple[int, int]]:
-    """``content_spans`` one at a time, for callers that need only the first few."""
+def _pieces(text: str) -> Iterator[tuple[int, int] | None]:
+    """Each line, and the parts of a line around its data blobs; None for a blob."""
+    for start, end in iter_lines(text):
+        if end - start < MIN_BLOB_CHARS:
+            yield start, end
+            continue
+        pos = start
+        for blob in _BLOB.finditer(text, start, end):
+            yield pos, blob.start()
+            yield None
+            pos = blob.end()
+        yield pos, end
+
+
+def iter_content_spans(text: str, stop_after: int | None = None) -> Iterator[tuple[int, int]]:
+    """``content_spans`` one at a time, for callers that need only the first few.
+
+    With ``stop_after``, the spans end once a run has reached that many characters: the
+    run so far is the last span. For callers that read the beginning of a text (its
+    title, a sample of its language), so a text of two million lines without a break in
+    its content is not walked to its end for that.
+    """
     run_start: int | None = None
     run_end = 0
-    for start, end in iter_lines(text):
+    for piece in _pieces(text):
+        if stop_after is not None and run_start is not None and run_end - run_start >= stop_after:
+            break
+        if piece is None:  # a blob ends the run, like a boilerplate line
+            if run_start is not None:
+                yield trim_span(text, run_start, run_end)
+            run_start = None
+            continue
+        start, end = piece
         line = text[start:end]
         if not line.strip():
             continue

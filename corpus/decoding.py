@@ -44,6 +44,10 @@ _SAMPLE_CHARS = 1 << 16
 # More control characters than this share of the text means it is not text.
 _MAX_CONTROL_SHARE = 0.01
 _TEXT_CONTROLS = set("\t\n\r\x0b\x0c\x1a\x1b")
+# UTF-16 without a mark is text with a space or line break at least this many
+# characters, and no more than this share of unassigned or private-use characters.
+_CHARS_PER_BREAK = 1000
+_MAX_ODD_SHARE = 0.01
 
 
 def decode_text(path: str, raw: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -101,17 +105,36 @@ def _strict(path: str, raw: bytes, encoding: str, why: str) -> tuple[str, str]:
 
 
 def _utf16_without_bom(path: str, raw: bytes) -> tuple[str, str]:
-    """UTF-16 text saved without a mark has a NUL in every other byte; else it is binary."""
-    head = raw[:4096]
-    half = len(head) // 2
-    for parity, encoding in ((1, "utf-16-le"), (0, "utf-16-be")):
-        if half and head[parity::2].count(0) >= 0.9 * half and len(raw) % 2 == 0:
+    """UTF-16 saved without a mark, in any script; else the NUL bytes make it binary.
+
+    NUL bytes in UTF-16 text are mostly the high bytes of spaces, line breaks, digits and
+    Latin letters, so the byte order with more NULs in the high byte's place is tried
+    first; requiring a NUL in every other byte refused Hindi and Chinese, whose own
+    letters have none. A decoding is text when it has the spaces or line breaks text has
+    and hardly any unassigned or private-use characters, which the wrong byte order and
+    binary data are full of.
+    """
+    if len(raw) % 2 == 0:
+        head = raw[:_SAMPLE_BYTES]
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        orders = ("utf-16-le", "utf-16-be") if odd >= even else ("utf-16-be", "utf-16-le")
+        for encoding in orders:
             try:
-                return raw.decode(encoding), encoding
+                text = raw.decode(encoding)
             except UnicodeDecodeError:
-                break
+                continue
+            if _looks_like_text(text[:_SAMPLE_CHARS]):
+                return text, encoding
     nul = raw.find(b"\x00")
     raise DocumentError(path, f"binary content (NUL byte at offset {nul}), not text")
+
+
+def _looks_like_text(sample: str) -> bool:
+    """Spaces or line breaks now and then, and (almost) no unassigned or private-use
+    characters."""
+    breaks = sum(sample.count(ch) for ch in " \n\t\u3000")
+    odd = sum(1 for ch in sample if unicodedata.category(ch) in ("Cn", "Co", "Cs"))
+    return breaks >= 1 + len(sample) // _CHARS_PER_BREAK and odd <= _MAX_ODD_SHARE * len(sample)
 
 
 def _codec(label: str) -> str | None:

@@ -19,17 +19,25 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from corpus.budget import UNLIMITED, DocumentBudget
 from corpus.decoding import decode_text
-from corpus.errors import DocumentError
+from corpus.errors import BudgetError, DocumentError
 
 logger = logging.getLogger(__name__)
 
 MB = 1 << 20
-# A Word file is a zip: refuse one that unpacks to more than this (a zip bomb).
+# A Word file is a zip: refuse one that unpacks to more than this (a zip bomb), or to
+# more XML than a document within the character budget needs (markup per character of
+# text, plus room for styles, fonts and settings).
 MAX_DOCX_UNPACKED = 512 * MB
+DOCX_XML_PER_CHAR = 10
+DOCX_XML_SLACK = 16 * MB
+# Members are inflated this much at a time while their real size is measured.
+_INFLATE_BLOCK = MB
 # Between pages and between Word paragraphs: a blank line, i.e. a paragraph break.
 PARAGRAPH_BREAK = "\n\n"
 
@@ -45,7 +53,7 @@ class Extracted:
     pages: tuple[int, ...] = ()  # PDF: offset in ``text`` where each page starts
 
 
-Extractor = Callable[[str, bytes], Extracted]
+Extractor = Callable[[str, bytes, DocumentBudget], Extracted]
 
 
 @dataclass(frozen=True)
@@ -55,9 +63,10 @@ class Format:
     max_bytes: int  # larger files are refused before they are read
 
 
-def extract(path: Path, raw: bytes) -> Extracted:
-    """The text of the file at ``path`` whose bytes are ``raw``."""
-    return format_of(path).extract(str(path), raw)
+def extract(path: Path, raw: bytes, budget: DocumentBudget = UNLIMITED) -> Extracted:
+    """The text of the file at ``path`` whose bytes are ``raw``; BudgetError as soon as
+    the extractor can tell the document is over ``budget``."""
+    return format_of(path).extract(str(path), raw, budget)
 
 
 def format_of(path: Path) -> Format:
@@ -83,12 +92,12 @@ def _first_line(exc: BaseException) -> str:
 # --- plain text and Markdown -------------------------------------------------------------
 
 
-def _text(path: str, raw: bytes) -> Extracted:
+def _text(path: str, raw: bytes, budget: DocumentBudget) -> Extracted:
     text, encoding = decode_text(path, raw)
     return Extracted(text, "text", encoding)
 
 
-def _markdown(path: str, raw: bytes) -> Extracted:
+def _markdown(path: str, raw: bytes, budget: DocumentBudget) -> Extracted:
     text, encoding = decode_text(path, raw)
     return Extracted(text, "markdown", encoding)
 
@@ -96,9 +105,9 @@ def _markdown(path: str, raw: bytes) -> Extracted:
 # --- PDF ---------------------------------------------------------------------------------
 
 
-def _pdf(path: str, raw: bytes) -> Extracted:
+def _pdf(path: str, raw: bytes, budget: DocumentBudget) -> Extracted:
     """The text layer, page by page; a scanned PDF (no text layer) is refused."""
-    pages, title = _pdf_pages(path, raw)
+    pages, title = _pdf_pages(path, raw, budget)
     pages = _drop_running_lines(pages)
     text, starts = _join_pages(pages)
     if not text.strip():
@@ -106,14 +115,21 @@ def _pdf(path: str, raw: bytes) -> Extracted:
     return Extracted(text, "pdf", "pypdf", title, starts)
 
 
-def _pdf_pages(path: str, raw: bytes) -> tuple[list[str], str]:
+def _pdf_pages(path: str, raw: bytes, budget: DocumentBudget) -> tuple[list[str], str]:
+    """Each page's text; the budget is checked after every page."""
     from pypdf import PdfReader
 
+    clock = budget.clock(path, "reading")
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(path, "encrypted PDF; save a copy without a password")
-        pages = [(page.extract_text() or "").replace("\x00", "") for page in reader.pages]
+        pages, chars = [], 0
+        for page in reader.pages:
+            pages.append((page.extract_text() or "").replace("\x00", ""))
+            chars += len(pages[-1])
+            budget.check_chars(path, chars)
+            clock.check()
         title = str(reader.metadata.get("/Title") or "") if reader.metadata else ""
     except DocumentError:
         raise
@@ -167,11 +183,11 @@ def _without_edges(page: str, furniture: set[str], edge: int) -> str:
 # --- Word (.docx) ------------------------------------------------------------------------
 
 
-def _docx(path: str, raw: bytes) -> Extracted:
+def _docx(path: str, raw: bytes, budget: DocumentBudget) -> Extracted:
     """Paragraphs and tables in document order; headers and footers are left out."""
     from docx import Document as open_docx
 
-    _check_zip(path, raw)
+    _check_zip(path, raw, budget)
     try:
         doc = open_docx(io.BytesIO(raw))
         blocks = [_block_text(block) for block in doc.iter_inner_content()]
@@ -182,16 +198,56 @@ def _docx(path: str, raw: bytes) -> Extracted:
     return Extracted(text, "docx", "python-docx", title)
 
 
-def _check_zip(path: str, raw: bytes) -> None:
+def _check_zip(path: str, raw: bytes, budget: DocumentBudget) -> None:
+    """Refuse a zip bomb before python-docx inflates it: by the sizes the zip declares,
+    then by the sizes its members really inflate to, measured a block at a time (a zip
+    may declare small sizes and hold gigabytes; read whole, a member is inflated whole
+    before its size is checked)."""
+    limit = _docx_limit(budget)
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            unpacked = sum(info.file_size for info in zf.infolist())
+        zf = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
         raise DocumentError(path, "not a readable Word .docx file (not a zip package)") from exc
-    if unpacked > MAX_DOCX_UNPACKED:
+    with zf:
+        infos = zf.infolist()
+        _refuse_unpacked(path, sum(info.file_size for info in infos), limit, budget)
+        unpacked = 0
+        for info in infos:
+            try:
+                with zf.open(info) as member:
+                    while block := member.read(_INFLATE_BLOCK):
+                        unpacked += len(block)
+                        _refuse_unpacked(path, unpacked, limit, budget)
+            except zipfile.BadZipFile as exc:  # a forged size ends in a CRC mismatch
+                raise DocumentError(
+                    path,
+                    f"not a readable Word .docx file ({info.filename!r} in it does not match "
+                    "the size or checksum its zip declares)",
+                ) from exc
+            except (OSError, EOFError, ValueError, NotImplementedError) as exc:
+                raise DocumentError(
+                    path, f"not a readable Word .docx file ({info.filename!r}: {_first_line(exc)})"
+                ) from exc
+
+
+def _docx_limit(budget: DocumentBudget) -> int:
+    if budget.chars is None:
+        return MAX_DOCX_UNPACKED
+    return min(MAX_DOCX_UNPACKED, DOCX_XML_SLACK + DOCX_XML_PER_CHAR * budget.chars)
+
+
+def _refuse_unpacked(path: str, unpacked: int, limit: int, budget: DocumentBudget) -> None:
+    if unpacked <= limit:
+        return
+    if limit == MAX_DOCX_UNPACKED:
         raise DocumentError(
-            path, f"unpacks to {unpacked // MB} MB, over {MAX_DOCX_UNPACKED // MB} MB"
+            path, f"unpacks to over {limit // MB} MB, the most a Word file may (a zip bomb?)"
         )
+    raise BudgetError(
+        path,
+        f"unpacks to over {limit // MB} MB, more than a document of "
+        f"{budget.chars:,} characters needs (setting max_document_chars)",
+    )
 
 
 def _block_text(block: Any) -> str:
@@ -236,7 +292,7 @@ PRUNE_XPATH = [
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
-def _html(path: str, raw: bytes) -> Extracted:
+def _html(path: str, raw: bytes, budget: DocumentBudget) -> Extracted:
     """The page's main text (trafilatura): navigation, sidebars and footers dropped."""
     import trafilatura
 
@@ -255,9 +311,70 @@ def _html(path: str, raw: bytes) -> Extracted:
     except Exception as exc:  # lxml and trafilatura raise many types on broken markup
         raise DocumentError(path, f"not a readable web page ({_first_line(exc)})") from exc
     text = getattr(doc, "text", None) or ""
+    title = getattr(doc, "title", None) or ""
+    if not text.strip():
+        # lxml, under trafilatura, stops building the tree 256 elements deep: a page
+        # nested deeper (100,000 <div>s) loses its text there, but not here.
+        text, title = _flat_html_text(page)
     if not text.strip():
         raise DocumentError(path, "no main text found in this web page")
-    return Extracted(text, "html", encoding, getattr(doc, "title", None) or "")
+    return Extracted(text, "html", encoding, title)
+
+
+_SKIPPED_TAGS = frozenset(("script", "style", "noscript", "template", "head", *_FURNITURE_TAGS))
+_BLOCK_TAGS = frozenset((
+    "address", "article", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre", "section",
+    "table", "td", "th", "tr", "ul",
+))  # fmt: skip
+
+
+class _FlatText(HTMLParser):
+    """A page's text from its stream of tags (no tree is built, so no depth limit):
+    furniture, scripts and styles left out, one line per block element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.title: list[str] = []
+        self._line: list[str] = []
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, +1)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._tag(tag, -1)
+
+    def _tag(self, tag: str, step: int) -> None:
+        if tag == "title":
+            self._in_title = step > 0
+        if tag in _SKIPPED_TAGS:
+            self._skip = max(0, self._skip + step)
+        if tag in _BLOCK_TAGS:
+            self.flush()
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title.append(data)
+        elif not self._skip:
+            self._line.append(data)
+
+    def flush(self) -> None:
+        line = " ".join("".join(self._line).split())
+        if line:
+            self.lines.append(line)
+        self._line = []
+
+
+def _flat_html_text(page: str) -> tuple[str, str]:
+    """(text, title) of a page read by ``_FlatText``."""
+    reader = _FlatText()
+    reader.feed(page)
+    reader.close()
+    reader.flush()
+    return PARAGRAPH_BREAK.join(reader.lines), " ".join("".join(reader.title).split())
 
 
 FORMATS: dict[str, Format] = {

@@ -107,6 +107,8 @@ for _lang, _words in _WORDS.items():
         _WORD_LANGS.setdefault(_word, []).append(_lang)
 
 _TOKEN = re.compile(r"[^\W\d_]+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Latin capitals only; \b would miss "CRM" in "是CRM" (是 is a word character too).
 _ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]+s?(?![A-Za-z])")
 
@@ -122,6 +124,13 @@ _MIN_SHOUTED_WORDS = 3
 
 # langdetect reads at most 10,000 characters; scripts are counted over as many.
 _MAX_CHARS = 10_000
+
+# A language expected for a text (its document's) is taken without asking langdetect when
+# the text's function words say it clearly: this many, and this many times more than any
+# other language's. langdetect costs milliseconds a call, which on a long document's
+# every chunk was most of the time spent chunking it.
+_CONFIRM_WORDS = 8.0
+_CONFIRM_RATIO = 4.0
 
 
 @lru_cache(maxsize=1)
@@ -155,8 +164,13 @@ def _script(ch: str) -> str | None:
 
 
 def _script_counts(text: str) -> Counter[str]:
+    """Letters per script; ASCII letters are counted in one pass of a regex (they are
+    Latin), only the others one by one (a per-character loop was a chunk's main cost)."""
     counts: Counter[str] = Counter()
-    for ch in text:
+    ascii_letters = len(_ASCII_LETTER.findall(text))
+    if ascii_letters:
+        counts["LATIN"] = ascii_letters
+    for ch in _NON_ASCII.findall(text):
         if unicodedata.category(ch)[0] in "LM":
             script = _script(ch)
             if script is not None:
@@ -167,7 +181,7 @@ def _script_counts(text: str) -> Counter[str]:
 def _evidence(text: str) -> dict[str, float]:
     """Per language: its special letters and function words, shared ones split."""
     scores: dict[str, float] = defaultdict(float)
-    for ch in text:
+    for ch in _NON_ASCII.findall(text):  # every special letter is beyond ASCII
         langs = _LETTERS.get(ch) or _LETTERS.get(ch.lower())
         if langs:
             for lang in langs.split():
@@ -193,16 +207,29 @@ def _combine(probs: dict[str, float], evidence: dict[str, float], letters: int) 
     return scores
 
 
-def _shared(script: str, text: str, letters: int) -> dict[str, float]:
+def _shared(script: str, text: str, letters: int, likely: str | None) -> dict[str, float]:
     """Languages of a script several share; a short text without evidence gets the default."""
     langs = _SHARED_SCRIPT[script]
     evidence = {k: v for k, v in _evidence(text).items() if k in langs}
+    if likely in langs and (_confirms(evidence, likely) or not evidence):
+        # Clearly the expected language, or no sign of any (a list, a log, a table of
+        # numbers): langdetect only guesses there, slowly (it never converges on them).
+        return {likely: 1.0}
     if script != "LATIN" and not evidence:
         evidence[langs[0]] = 1.0
     return _combine(_langdetect(text, langs), evidence, letters)
 
 
+def _confirms(evidence: dict[str, float], lang: str) -> bool:
+    """The function words name ``lang`` beyond doubt (see _CONFIRM_WORDS)."""
+    mine = evidence.get(lang, 0.0)
+    others = max((v for k, v in evidence.items() if k != lang), default=0.0)
+    return mine >= _CONFIRM_WORDS and mine >= _CONFIRM_RATIO * others
+
+
 def _devanagari(text: str, letters: int) -> dict[str, float]:
+    if letters < _DEVANAGARI_MIN_LETTERS:
+        return {"hi": 1.0}  # what langdetect's answer would come to below this length
     probs = _langdetect(text, _SHARED_SCRIPT["DEVANAGARI"])
     best = max(probs, key=probs.__getitem__, default="hi")
     sure = probs.get(best, 0.0) >= _DEVANAGARI_MIN_PROB
@@ -233,11 +260,13 @@ def _dominant_script(counts: Counter[str]) -> tuple[str, int]:
     return counts.most_common(1)[0]
 
 
-def detect_with_scores(text: str) -> list[tuple[str, float]]:
+def detect_with_scores(text: str, likely: str | None = None) -> list[tuple[str, float]]:
     """Candidate ISO 639-1 codes with scores summing to about 1, best first.
 
     All-caps acronyms (CTO, CRM) are ignored: they are the same in every language and
-    would otherwise make "什麼是CRM？" look half English.
+    would otherwise make "什麼是CRM？" look half English. ``likely`` is a language the
+    caller expects (a chunk's document's): confirmed by function words alone when they
+    leave no doubt, so langdetect runs only where the text may be in another language.
     """
     text = text[:_MAX_CHARS]
     plain = _ACRONYM.sub(" ", text)
@@ -252,9 +281,9 @@ def detect_with_scores(text: str) -> list[tuple[str, float]]:
         return [(_SINGLE_SCRIPT[script], 1.0)]
     if script == "DEVANAGARI":
         return _normalised(_devanagari(plain, letters))
-    return _normalised(_shared(script, plain, letters))
+    return _normalised(_shared(script, plain, letters, likely))
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str, likely: str | None = None) -> str:
     """ISO 639-1 code of the text's language, or 'und' when it has no letters."""
-    return detect_with_scores(text)[0][0]
+    return detect_with_scores(text, likely)[0][0]

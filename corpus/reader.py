@@ -15,6 +15,9 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from tqdm import tqdm
+
+from corpus.budget import UNLIMITED, DocumentBudget
 from corpus.cleaning import iter_content_spans, iter_lines
 from corpus.document import Document
 from corpus.errors import DocumentError, NoDocumentsError
@@ -29,6 +32,9 @@ TITLE_CHARS = 80
 # Enough text for langdetect, which reads 10,000 characters at most.
 _LANG_SAMPLE_CHARS = 10_000
 _SHOWN_REASONS = 3
+# A progress bar for reading from this many files, or one this large.
+_BAR_FILES = 20
+_BAR_BYTES = 4 << 20
 # Titles some PDF writers put in the metadata that name nothing.
 _NO_TITLE = ("untitled", "microsoft word - ", "document", "slide 1")
 
@@ -38,14 +44,19 @@ def default_corpus_dir() -> Path:
     return Path(__file__).resolve().parent / "default"
 
 
-def read_document(path: Path, root: Path | None = None) -> Document:
-    """One file of a supported type; raises DocumentError naming the file and the problem."""
+def read_document(
+    path: Path, root: Path | None = None, budget: DocumentBudget = UNLIMITED
+) -> Document:
+    """One file of a supported type; raises DocumentError naming the file and the problem
+    (BudgetError when it holds more than ``budget`` allows)."""
     fmt = format_of(path)
     raw = _read_bytes(path, fmt.max_bytes)
     sha256 = hashlib.sha256(raw).hexdigest()
-    found = extract(path, raw)
+    found = extract(path, raw, budget)
     del raw  # a large file's bytes need not live as long as its text
-    spans = iter_content_spans(found.text)
+    budget.check_chars(str(path), len(found.text))
+    # Enough of the beginning for the title and the language sample, not the whole text.
+    spans = iter_content_spans(found.text, stop_after=2 * _LANG_SAMPLE_CHARS)
     first = next(spans, None)
     if first is None:
         raise DocumentError(str(path), "no text besides navigation, footer or punctuation lines")
@@ -150,9 +161,10 @@ def _folder_documents(folder: Path) -> list[Path]:
 
 
 def read_documents(
-    paths: Sequence[Path],
+    paths: Sequence[Path], budget: DocumentBudget = UNLIMITED
 ) -> tuple[list[Document], list[tuple[str, str]]]:
-    """Every readable document, and (path, reason) for each file that was not.
+    """Every readable document, and (path, reason) for each file that was not (or that
+    is over ``budget``).
 
     One bad file does not stop the others; only when none can be read is it an error.
     """
@@ -160,15 +172,31 @@ def read_documents(
         raise NoDocumentsError("no file or folder given")
     documents: list[Document] = []
     skipped: list[tuple[str, str]] = []
-    for path, root in discover(paths):
-        try:
-            documents.append(read_document(path, root))
-        except DocumentError as exc:
-            logger.warning("skipped %s", exc)
-            skipped.append((exc.path, exc.problem))
+    found = discover(paths)
+    with tqdm(found, desc="reading", unit="file", disable=_quick(found)) as bar:
+        for path, root in bar:
+            try:
+                documents.append(read_document(path, root, budget))
+            except DocumentError as exc:
+                logger.warning("skipped %s", exc)
+                skipped.append((exc.path, exc.problem))
     if not documents:
         raise NoDocumentsError(f"no document could be read: {_brief(skipped)}")
     return documents, skipped
+
+
+def _quick(files: list[tuple[Path, Path]]) -> bool:
+    """Few small files: no progress bar."""
+    if len(files) >= _BAR_FILES:
+        return False
+    return all(_size(f) < _BAR_BYTES for f, _ in files)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _brief(skipped: list[tuple[str, str]]) -> str:

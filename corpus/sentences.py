@@ -48,14 +48,21 @@ def line_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     return spans
 
 
+# Both look only this far from a period: scanning or copying the rest of a line for every
+# period would make splitting a megabyte-long line quadratic.
+_WORD_REACH = 64
+_NEXT_VISIBLE = re.compile(r"\s*(\S)")
+
+
 def _word_before(line: str, pos: int) -> str:
-    begin = max(line.rfind(" ", 0, pos), line.rfind("\t", 0, pos)) + 1
+    lo = max(0, pos - _WORD_REACH)
+    begin = max(line.rfind(" ", lo, pos), line.rfind("\t", lo, pos), lo - 1) + 1
     return line[begin:pos].lstrip(_OPENERS).lower()
 
 
 def _next_visible(line: str, pos: int) -> str:
-    rest = line[pos:].lstrip()
-    return rest[0] if rest else ""
+    match = _NEXT_VISIBLE.match(line, pos)
+    return match.group(1) if match else ""
 
 
 def _ends_latin(line: str, match: re.Match[str]) -> bool:

@@ -1,4 +1,13 @@
-"""Build or update an index: embed only what is new or changed, drop what disappeared."""
+"""Build or update an index: embed only what is new or changed, drop what disappeared.
+
+An update runs in two halves. The costly one (chunking and embedding what the index does
+not hold yet) works from a snapshot of the index without holding its write lock, so a
+long document never keeps another writer (the chat's next upload) waiting. The short one
+takes the lock, looks at the index again, plans against what is there now (reusing the
+work already done, doing what another writer made necessary) and writes the new
+generation: chunk vectors, and the derived data (sentence vectors: new documents' are
+embedded in the same run, unchanged documents' are copied from the previous generation).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +22,15 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from corpus.budget import UNLIMITED, DocumentBudget
 from corpus.chunker import CHUNKER_VERSION, chunk_document
 from corpus.cleaning import iter_content_spans
 from corpus.document import Chunk, Document
+from corpus.errors import BudgetError, NoDocumentsError, display_path
 from index import store
 from index.embedder import Embedder
 from index.errors import CorruptIndexError, IndexMismatchError
+from index.sentences import SentencePart, SentenceStack, SentenceVectors, embed_part, rows_of
 from index.store import DocRecord, IndexParams, StoredIndex
 
 logger = logging.getLogger(__name__)
@@ -29,6 +41,8 @@ Progress = Callable[[int, int], None]
 WINDOW_CHARS = 200_000
 # Chunks embedded per call: bounds the texts and vectors in flight, and paces progress.
 BATCH = 64
+# Below this many characters in all, chunking is quick: no progress bar.
+QUIET_CHARS = WINDOW_CHARS
 
 
 @dataclass
@@ -43,6 +57,7 @@ class IndexReport:
     encodings: dict[str, str] = field(default_factory=dict)  # text not in UTF-8: doc -> codec
     chunks: int = 0
     embedded_chunks: int = 0
+    embedded_sentences: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -54,19 +69,40 @@ class IndexReport:
         )
 
 
+@dataclass
+class _Prepared:
+    """A document's chunks, their vectors and their sentences' vectors, made outside the
+    write lock."""
+
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    sentences: SentencePart
+
+
 def params_for(embedder: Embedder, chunk_tokens: int, chunk_overlap: int) -> IndexParams:
     return IndexParams(embedder.name, embedder.dim, chunk_tokens, chunk_overlap, CHUNKER_VERSION)
 
 
-def _previous(index_dir: Path, params: IndexParams) -> StoredIndex | None:
+def _previous(index_dir: Path, params: IndexParams, keep_missing: bool) -> StoredIndex | None:
+    """The index as it is, or None to build a fresh one. With ``keep_missing`` (``--add``,
+    uploads) an index that cannot be read is refused instead: building a fresh one would
+    drop every document it holds."""
     if not store.exists(index_dir):
         return None
     try:
         return store.load(index_dir, params)
-    except IndexMismatchError as exc:
-        logger.warning("%s; re-embedding every document", exc)
-    except CorruptIndexError as exc:
-        logger.warning("%s; building a fresh index", exc)
+    except (IndexMismatchError, CorruptIndexError) as exc:
+        if keep_missing:
+            raise type(exc)(
+                f"{exc}; adding to it would drop the documents it holds, so nothing was "
+                "changed: index all of them again (without --add)"
+            ) from exc
+        fresh = (
+            "re-embedding every document"
+            if isinstance(exc, IndexMismatchError)
+            else ("building a fresh index")
+        )
+        logger.warning("%s; %s", exc, fresh)
     return None
 
 
@@ -80,37 +116,88 @@ def update_index(
     keep_missing: bool = False,
     skipped: Sequence[tuple[str, str]] = (),
     progress: Progress | None = None,
+    budget: DocumentBudget = UNLIMITED,
 ) -> tuple[StoredIndex, IndexReport]:
     """Make the index at ``index_dir`` hold ``documents`` (plus the old ones if keep_missing).
 
     The same content under two names is indexed once (under the name already indexed,
     else the first in order); content already in the index under another name or path
-    (a moved file) keeps its vectors. Only new or changed content is embedded.
+    (a moved file) keeps its vectors. Only new or changed content is embedded. A
+    document over ``budget`` is skipped with the reason, like an unreadable one.
     """
     started = time.perf_counter()
     params = params_for(embedder, chunk_tokens, chunk_overlap)
     report = IndexReport(skipped=list(skipped), encodings=_encodings(documents))
+    work = _Work(embedder, min(chunk_tokens, embedder.max_tokens), chunk_overlap, budget, progress)
+    store.check_writable(index_dir)
+    snapshot = _previous(index_dir, params, keep_missing)
+    work.prepare(_planned(documents, snapshot, keep_missing)[0].embed, report)
     with store.write_lock(index_dir):
         store.clean_stale(index_dir)
-        old = _previous(index_dir, params)
-        plan = _plan(_dedupe(documents, old, report), old, report, keep_missing)
-        if old is not None and not (plan.embed or plan.moved or report.removed):
-            report.unchanged.sort()
+        live = _is_live(index_dir, snapshot)  # else another writer came first
+        old = snapshot if live else _previous(index_dir, params, keep_missing)
+        plan, planned = _settled(documents, old, keep_missing, work, report)
+        _merge(report, planned)
+        if old is not None and not (plan.embed or plan.moved or report.removed or old.damaged):
             report.chunks = len(old.chunks)
             report.seconds = time.perf_counter() - started
             return old, report
-        max_tokens = min(chunk_tokens, embedder.max_tokens)
-        new_chunks = {
-            d.doc_id: _chunks_of(d, embedder, max_tokens, chunk_overlap) for d in plan.embed
-        }
-        new_vectors = _embed(new_chunks, embedder, progress)
-        result = _assemble(params, plan, old, new_chunks, new_vectors)
+        if old is None and not (plan.embed or plan.moved or plan.kept):
+            raise NoDocumentsError(f"no document could be indexed: {_brief(report.skipped)}")
+        result = _assemble(params, plan, old, work)
         store.save(result, index_dir)
     report.chunks = len(result.chunks)
-    report.embedded_chunks = sum(len(c) for c in new_chunks.values())
+    report.embedded_chunks = sum(len(work.done[d.doc_id].chunks) for d in plan.embed)
+    report.embedded_sentences = work.sentences_embedded
     report.seconds = time.perf_counter() - started
     logger.info("indexed %s: %s", index_dir, report.summary())
     return result, report
+
+
+def _planned(
+    documents: Sequence[Document], old: StoredIndex | None, keep_missing: bool
+) -> tuple[_Plan, IndexReport]:
+    """The plan for these documents against ``old``, and what it reports."""
+    planned = IndexReport()
+    return _plan(_dedupe(documents, old, planned), old, planned, keep_missing), planned
+
+
+def _settled(
+    documents: Sequence[Document],
+    old: StoredIndex | None,
+    keep_missing: bool,
+    work: _Work,
+    report: IndexReport,
+) -> tuple[_Plan, IndexReport]:
+    """The plan against the index as it is now, with everything it embeds prepared (what
+    the snapshot's plan left out: another writer came first) and without the documents
+    over budget (each one refused changes the plan, so plan again)."""
+    while True:
+        wanted = [d for d in documents if d.doc_id not in work.refused]
+        plan, planned = _planned(wanted, old, keep_missing)
+        work.prepare(plan.embed, report)
+        if not any(d.doc_id in work.refused for d in plan.embed):
+            return plan, planned
+
+
+def _merge(report: IndexReport, planned: IndexReport) -> None:
+    report.added, report.changed = planned.added, planned.changed
+    report.removed, report.unchanged = planned.removed, sorted(planned.unchanged)
+    report.skipped.extend(planned.skipped)  # copies of content indexed under another name
+
+
+def _brief(skipped: list[tuple[str, str]], shown: int = 3) -> str:
+    text = "; ".join(f"{display_path(path)}: {why}" for path, why in skipped[:shown])
+    return text + (f"; and {len(skipped) - shown} more" if len(skipped) > shown else "")
+
+
+def _is_live(index_dir: Path, snapshot: StoredIndex | None) -> bool:
+    """Whether the index is still the one the snapshot was read from."""
+    try:
+        live = store.live_generation(index_dir)
+    except CorruptIndexError:
+        return False
+    return (snapshot.generation if snapshot else None) == live
 
 
 def _encodings(documents: Sequence[Document]) -> dict[str, str]:
@@ -178,17 +265,108 @@ def _plan(
     return plan
 
 
-def _chunks_of(doc: Document, embedder: Embedder, max_tokens: int, overlap: int) -> list[Chunk]:
+class _Work:
+    """Chunking and embedding, done once per document however often the plan changes."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        max_tokens: int,
+        overlap: int,
+        budget: DocumentBudget,
+        progress: Progress | None,
+    ) -> None:
+        self.embedder = embedder
+        self.max_tokens = max_tokens
+        self.overlap = overlap
+        self.budget = budget
+        self.progress = progress
+        self.done: dict[str, _Prepared] = {}
+        self.refused: set[str] = set()
+        self.sentences_embedded = 0
+
+    def prepare(self, docs: Sequence[Document], report: IndexReport) -> None:
+        """Chunk and embed the documents not done yet; those over budget are skipped
+        (named in ``report.skipped``) and remembered in ``refused``."""
+        todo = [d for d in docs if d.doc_id not in self.done and d.doc_id not in self.refused]
+        if not todo:
+            return
+        chunked: dict[str, list[Chunk]] = {}
+        total = sum(len(d.text) for d in todo)
+        with tqdm(total=total, desc="chunking", unit="char", unit_scale=True,
+                  disable=total < QUIET_CHARS) as bar:  # fmt: skip
+            for doc in todo:
+                try:
+                    chunked[doc.doc_id] = _chunks_of(
+                        doc, self.embedder, self.max_tokens, self.overlap, self.budget, bar
+                    )
+                except BudgetError as exc:
+                    logger.warning("skipped %s", exc)
+                    report.skipped.append((doc.path, exc.problem))
+                    self.refused.add(doc.doc_id)
+        vectors = _embed(chunked, self.embedder, self.progress)
+        parts = self.sentences(list(chunked.values()))
+        for (doc_id, chunks), part in zip(chunked.items(), parts, strict=True):
+            self.done[doc_id] = _Prepared(chunks, vectors[doc_id], part)
+
+    def sentences(self, groups: Sequence[Sequence[Chunk]]) -> list[SentencePart]:
+        """The sentence vectors of each group of chunks, embedded now in one run."""
+        flat = [c for group in groups for c in group]
+        with tqdm(total=len(flat), desc="sentences", unit="chunk", disable=not flat) as bar:
+
+            def step(done: int, total: int) -> None:
+                bar.update(done - bar.n)
+
+            part = embed_part(flat, self.embedder, step)
+        self.sentences_embedded += len(part.spans)
+        out, first = [], 0
+        for group in groups:
+            out.append(_slice(part, first, len(group)))
+            first += len(group)
+        return out
+
+
+def _slice(part: SentencePart, first: int, n: int) -> SentencePart:
+    """The sentences of chunks first..first+n of ``part``."""
+    ptr = np.concatenate([[0], np.cumsum(part.counts)])
+    a, b = int(ptr[first]), int(ptr[first + n])
+    return SentencePart(part.counts[first : first + n], part.spans[a:b], rows_of(part.blocks, a, b))
+
+
+def _chunks_of(
+    doc: Document,
+    embedder: Embedder,
+    max_tokens: int,
+    overlap: int,
+    budget: DocumentBudget = UNLIMITED,
+    bar: tqdm | None = None,
+) -> list[Chunk]:
     """The document's chunks; a long one a window at a time, so the chunker's working
-    set (sentences, token counts) stays that of one window, not of a 50 MB file."""
+    set (sentences, token counts) stays that of one window, not of a 50 MB file, and
+    the budget is checked (and progress shown) after every window."""
+    clock = budget.clock(doc.path, "chunking")
+    # Optional in the Embedder protocol: a batch counter where the model has one.
+    many = getattr(embedder, "count_tokens_many", None)
     if len(doc.text) <= WINDOW_CHARS:
-        return chunk_document(doc, embedder.count_tokens, max_tokens, overlap)
+        whole = chunk_document(doc, embedder.count_tokens, max_tokens, overlap, many)
+        budget.check_chunks(doc.path, len(whole))
+        if bar is not None:
+            bar.update(len(doc.text))
+        return whole
     chunks: list[Chunk] = []
+    done = 0
     for start, end in _windows(doc.text, WINDOW_CHARS):
         part = replace(doc, text=doc.text[start:end])
-        for c in chunk_document(part, embedder.count_tokens, max_tokens, overlap):
+        for c in chunk_document(part, embedder.count_tokens, max_tokens, overlap, many):
             chunk_id = f"{doc.doc_id}#{len(chunks)}"
             chunks.append(replace(c, chunk_id=chunk_id, start=c.start + start, end=c.end + start))
+        budget.check_chunks(doc.path, len(chunks))
+        clock.check()
+        if bar is not None:
+            bar.update(end - done)
+            done = end
+    if bar is not None:
+        bar.update(len(doc.text) - done)
     logger.debug("%s: %d chunks", doc.doc_id, len(chunks))
     return chunks
 
@@ -250,11 +428,7 @@ def _record(doc: Document, chunks: int, indexed_at: str) -> DocRecord:
 
 
 def _assemble(
-    params: IndexParams,
-    plan: _Plan,
-    old: StoredIndex | None,
-    new_chunks: dict[str, list[Chunk]],
-    new_vectors: dict[str, np.ndarray],
+    params: IndexParams, plan: _Plan, old: StoredIndex | None, work: _Work
 ) -> StoredIndex:
     """Documents in doc_id order, so the same corpus always gives the same index."""
     old_rows: dict[str, list[int]] = {}
@@ -268,25 +442,41 @@ def _assemble(
         r.doc_id: (r.doc_id, None) for r in plan.kept
     }
     for doc in plan.embed:
-        records[doc.doc_id] = _record(doc, len(new_chunks[doc.doc_id]), now)
+        records[doc.doc_id] = _record(doc, len(work.done[doc.doc_id].chunks), now)
     for doc, rec in plan.moved:
         records[doc.doc_id] = replace(_record(doc, rec.chunks, rec.indexed_at), lang=rec.lang)
         sources[doc.doc_id] = (rec.doc_id, doc)
     result = StoredIndex(params)
-    blocks = []
+    blocks: list[np.ndarray] = []
+    parts: list[SentencePart | list[Chunk]] = []  # chunks: sentences still to embed
     for doc_id in sorted(records):
-        if doc_id in new_chunks:
-            result.chunks.extend(new_chunks[doc_id])
-            blocks.append(new_vectors[doc_id])
+        if doc_id in work.done and doc_id not in sources:
+            new = work.done[doc_id]
+            result.chunks.extend(new.chunks)
+            blocks.append(new.vectors)
+            parts.append(new.sentences)
             continue
         assert old is not None and old_vecs is not None
         old_id, moved = sources[doc_id]
         rows = old_rows.get(old_id, [])
-        result.chunks.extend(_renamed(old.chunks[r], moved) for r in rows)
+        chunks = [_renamed(old.chunks[r], moved) for r in rows]
+        result.chunks.extend(chunks)
         blocks.append(old_vecs[rows])
+        parts.append(old.sentences.part(rows) if old.sentences else chunks)
     result.documents = records
     result.index.add(store.stack(blocks, params.dim))
+    result.derived[SentenceVectors.kind] = SentenceStack(params.dim, _repaired(parts, work))
     return result
+
+
+def _repaired(parts: list[SentencePart | list[Chunk]], work: _Work) -> list[SentencePart]:
+    """Sentence parts, embedding those of old chunks whose stored ones are missing or
+    damaged (the index is repaired by the first write after the damage)."""
+    missing = [p for p in parts if isinstance(p, list)]
+    if missing:
+        logger.warning("embedding the sentences of %d stored chunks again", sum(map(len, missing)))
+    fresh = iter(work.sentences(missing))
+    return [next(fresh) if isinstance(p, list) else p for p in parts]
 
 
 def _renamed(chunk: Chunk, doc: Document | None) -> Chunk:

@@ -19,3 +19,7 @@ class CorruptIndexError(PolyqaError):
 
 class ModelError(PolyqaError):
     """The embedding model cannot be found, converted or loaded."""
+
+
+class IndexWriteError(PolyqaError):
+    """An index could not be written (disk full, read-only, permission); nothing changed."""

@@ -2,18 +2,28 @@
 
 Layout of an index directory::
 
-    CURRENT            name of the live generation (replaced atomically)
+    CURRENT               name of the live generation (replaced atomically)
     g000007/
-      params.json      format, polyqa version, model + dimension, chunker settings,
-                       documents (content hash, language, chunk count), file checksums
-      chunks.jsonl     one chunk a line; line i is row i of the vectors
-      vectors.faiss    the FAISS index
+      params.json         format, polyqa version, model + dimension, chunker settings
+                          and version, documents (content hash, language, chunk count),
+                          derived data (kind -> metadata: the sentence vectors' count and
+                          recipe), checksums of every other file
+      chunks.jsonl        one chunk a line; line i is row i of the vectors
+      vectors.faiss       the FAISS index
+      sentences.npy       derived data (index/derived.py): sentence vectors, their
+      sentence_spans.npy  spans and a pointer per chunk (index/sentences.py); more
+      sentence_ptr.npy    kinds are added to DERIVED_KINDS
 
 A write builds a whole new generation in ``.gNNNNNN.partial``, renames it, and only then
 points CURRENT at it, so a crash (or SIGKILL) at any moment leaves the previous index
 loadable; the next write removes what a killed one left behind. The generation before
 the live one is kept until the next write, so a reader that read CURRENT just before a
-switch still finds the files it was pointed at.
+switch still finds the files it was pointed at. A write that fails (disk full, read-only,
+permission) removes what it wrote and says which path failed (IndexWriteError).
+
+Loading checks the files against each other (params.json's documents and chunk counts,
+the chunks, the vectors, the derived data): an inconsistent index is refused with the
+command that rebuilds it, never read as an emptier one.
 """
 
 from __future__ import annotations
@@ -34,13 +44,20 @@ from typing import Any
 import numpy as np
 
 from corpus.document import Chunk, page_number
-from index.errors import CorruptIndexError, IndexMismatchError
+from index.derived import Derived, DerivedDataError
+from index.errors import CorruptIndexError, IndexMismatchError, IndexWriteError
 from index.faiss_index import FlatIPIndex
+from index.sentences import SentenceVectors
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+# 2: sentence vectors stored in the generation (derived data).
+FORMAT_VERSION = 2
 FILES = ("params.json", "chunks.jsonl", "vectors.faiss")
+# The kinds of derived data a generation holds (index/derived.py); a kind added here is
+# written by the next save and, until then, reported missing by load (not fatal unless
+# the kind is ``required``).
+DERIVED_KINDS: tuple[type[Derived], ...] = (SentenceVectors,)
 
 
 @dataclass(frozen=True)
@@ -91,12 +108,21 @@ class DocRecord:
 
 @dataclass
 class StoredIndex:
-    """An index held in memory: chunk i <-> vector row i."""
+    """An index held in memory: chunk i <-> vector row i.
+
+    ``derived`` holds the derived data by kind (opened from disk, or being assembled by
+    the builder); ``damaged`` says, per kind, why a loaded generation has none (missing
+    or damaged files, one line each, with the command that writes them again).
+    ``generation`` is the directory it was loaded from or saved as ("" in memory).
+    """
 
     params: IndexParams
     documents: dict[str, DocRecord] = field(default_factory=dict)
     chunks: list[Chunk] = field(default_factory=list)
     vectors: FlatIPIndex | None = None
+    derived: dict[str, Derived] = field(default_factory=dict)
+    damaged: dict[str, str] = field(default_factory=dict)
+    generation: str = ""
 
     def __post_init__(self) -> None:
         if self.vectors is None:
@@ -106,6 +132,12 @@ class StoredIndex:
     def index(self) -> FlatIPIndex:
         assert self.vectors is not None
         return self.vectors
+
+    @property
+    def sentences(self) -> SentenceVectors | None:
+        """The stored sentence vectors, or None (in memory, missing or damaged)."""
+        found = self.derived.get(SentenceVectors.kind)
+        return found if isinstance(found, SentenceVectors) else None
 
 
 def polyqa_version() -> str:
@@ -131,8 +163,10 @@ def write_lock(index_dir: Path) -> Iterator[None]:
     An flock, so the kernel releases it when its holder dies, even by SIGKILL: a killed
     run never wedges the next one.
     """
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with (index_dir / ".lock").open("w") as fh:
+    with _writing(index_dir / ".lock"):
+        index_dir.mkdir(parents=True, exist_ok=True)
+        fh = (index_dir / ".lock").open("w")
+    with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -144,6 +178,32 @@ def write_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def check_writable(index_dir: Path) -> None:
+    """IndexWriteError now, not after the embedding, if the index cannot be written to
+    (a read-only disk, a folder of someone else's)."""
+    with _writing(index_dir / ".lock"):
+        index_dir.mkdir(parents=True, exist_ok=True)
+        with (index_dir / ".lock").open("a"):
+            pass
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Turn an OSError of a write (disk full, read-only, permission) into one line that
+    names the file; faiss reports its write errors as RuntimeError."""
+    try:
+        yield
+    except OSError as exc:
+        where, why = exc.filename or path, exc.strerror or exc
+        raise IndexWriteError(f"{where}: cannot write ({why}); {_UNCHANGED}") from exc
+    except RuntimeError as exc:
+        why = str(exc).strip().splitlines()[-1][:160] if str(exc).strip() else "write failed"
+        raise IndexWriteError(f"{path}: cannot write ({why}); {_UNCHANGED}") from exc
+
+
+_UNCHANGED = "the index is unchanged"
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -153,26 +213,38 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _write_generation(store: StoredIndex, gen_dir: Path) -> None:
-    gen_dir.mkdir(parents=True)
-    with (gen_dir / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+    with _writing(gen_dir):
+        gen_dir.mkdir(parents=True)
+    chunks_path = gen_dir / "chunks.jsonl"
+    with _writing(chunks_path), chunks_path.open("w", encoding="utf-8") as fh:
         for chunk in store.chunks:
             fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
-    store.index.save(gen_dir / "vectors.faiss")
+    with _writing(gen_dir / "vectors.faiss"):
+        store.index.save(gen_dir / "vectors.faiss")
+    derived: dict[str, Any] = {}
+    files = list(FILES[1:])
+    for kind, item in sorted(store.derived.items()):
+        with _writing(gen_dir / item.files[0]):
+            derived[kind] = item.write(gen_dir)
+        files.extend(item.files)
     params: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "polyqa_version": polyqa_version(),
         "params": asdict(store.params),
         "n_chunks": len(store.chunks),
         "documents": [asdict(d) for d in sorted(store.documents.values(), key=lambda d: d.doc_id)],
-        "checksums": {name: _sha256(gen_dir / name) for name in FILES[1:]},
+        "derived": derived,
+        "checksums": {name: _sha256(gen_dir / name) for name in files},
     }
-    with (gen_dir / "params.json").open("w", encoding="utf-8") as fh:
+    params_path = gen_dir / "params.json"
+    with _writing(params_path), params_path.open("w", encoding="utf-8") as fh:
         json.dump(params, fh, ensure_ascii=False, indent=2)
         fh.flush()
         os.fsync(fh.fileno())
-    _fsync_dir(gen_dir)
+    with _writing(gen_dir):
+        _fsync_dir(gen_dir)
 
 
 def save(store: StoredIndex, index_dir: Path) -> None:
@@ -180,17 +252,30 @@ def save(store: StoredIndex, index_dir: Path) -> None:
 
     Each step leaves a loadable index behind it: the partial directory is invisible to
     readers, the renamed one too until CURRENT names it, and CURRENT is replaced whole.
+    A step that fails removes what this save wrote (IndexWriteError names the path).
+    Afterwards ``store`` reads its derived data from the new generation's files.
     """
-    index_dir.mkdir(parents=True, exist_ok=True)
+    with _writing(index_dir):
+        index_dir.mkdir(parents=True, exist_ok=True)
     previous = _live_or_none(index_dir)
     gen = f"g{_next_number(index_dir):06d}"
-    partial = index_dir / f".{gen}.partial"
+    partial, final = index_dir / f".{gen}.partial", index_dir / gen
     if partial.exists():
         shutil.rmtree(partial)
-    _write_generation(store, partial)
-    _publish(partial, index_dir / gen)
-    _switch(index_dir, gen)
+    try:
+        _write_generation(store, partial)
+        with _writing(final):
+            _publish(partial, final)
+        with _writing(index_dir / "CURRENT"):
+            _switch(index_dir, gen)
+    except Exception:
+        for leftover in (partial, final):
+            shutil.rmtree(leftover, ignore_errors=True)
+        (index_dir / ".CURRENT.tmp").unlink(missing_ok=True)
+        raise
     _prune(index_dir, keep={gen, previous})
+    store.generation = gen
+    store.derived, store.damaged = _open_derived(final, _read_params(final, index_dir), store)
     logger.info("saved index %s (%d chunks) in %s", gen, len(store.chunks), index_dir)
 
 
@@ -211,14 +296,20 @@ def _publish(partial: Path, final: Path) -> None:
 
 
 def _switch(index_dir: Path, gen: str) -> None:
-    """Point CURRENT at ``gen``: write a temporary pointer, then rename it over CURRENT."""
+    """Point CURRENT at ``gen``: write a temporary pointer, then rename it over CURRENT.
+
+    Raises only before the rename: once CURRENT names ``gen`` the switch has happened.
+    """
     pointer = index_dir / ".CURRENT.tmp"
     with pointer.open("w") as fh:
         fh.write(gen + "\n")
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(pointer, index_dir / "CURRENT")
-    _fsync_dir(index_dir)
+    try:
+        _fsync_dir(index_dir)
+    except OSError as exc:
+        logger.warning("%s: could not flush the directory (%s)", index_dir, exc.strerror)
 
 
 def clean_stale(index_dir: Path) -> None:
@@ -269,12 +360,20 @@ def _current_generation(index_dir: Path) -> str | None:
     pointer = index_dir / "CURRENT"
     if not pointer.is_file():
         return None
-    name = pointer.read_text().strip()
+    try:
+        name = pointer.read_bytes().decode("utf-8").strip()
+    except UnicodeDecodeError:
+        name = ""
     if not name.startswith("g") or not name[1:].isdigit():
         raise CorruptIndexError(
             f"{pointer}: does not name an index generation; {rebuild_hint(index_dir)}"
         )
     return name
+
+
+def live_generation(index_dir: Path) -> str | None:
+    """The generation CURRENT names (None: no index); CorruptIndexError if unreadable."""
+    return _current_generation(index_dir)
 
 
 def exists(index_dir: Path) -> bool:
@@ -316,11 +415,8 @@ def _load(index_dir: Path, expected: IndexParams | None) -> StoredIndex:
             f"{index_dir}: index was built with {'; '.join(diff)}; {rebuild_hint(index_dir)}"
         )
     for name in FILES[1:]:
-        path = gen_dir / name
-        if not path.is_file() or _sha256(path) != checksums.get(name):
-            raise CorruptIndexError(
-                f"{path}: missing or damaged (checksum mismatch); {rebuild_hint(index_dir)}"
-            )
+        if (problem := _checksum_problem(gen_dir / name, checksums)) is not None:
+            raise CorruptIndexError(f"{gen_dir / name}: {problem}; {rebuild_hint(index_dir)}")
     chunks = _read_chunks(gen_dir / "chunks.jsonl", index_dir)
     try:
         vectors = FlatIPIndex.load(gen_dir / "vectors.faiss", stored.dim)
@@ -332,7 +428,96 @@ def _load(index_dir: Path, expected: IndexParams | None) -> StoredIndex:
         raise CorruptIndexError(
             f"{gen_dir}: {vectors.size} vectors for {len(chunks)} chunks; {rebuild_hint(index_dir)}"
         )
-    return StoredIndex(stored, docs, chunks, vectors)
+    _check_documents(params.get("n_chunks"), docs, chunks, gen_dir / "params.json", index_dir)
+    out = StoredIndex(stored, docs, chunks, vectors, generation=gen)
+    out.derived, out.damaged = _open_derived(gen_dir, params, out)
+    return out
+
+
+def _checksum_problem(path: Path, checksums: dict[str, str]) -> str | None:
+    """Why the file cannot be trusted, or None when its checksum is the one recorded."""
+    if path.name not in checksums:
+        return "not listed in params.json"
+    if not path.is_file():
+        return "missing"
+    try:
+        digest = _sha256(path)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    return None if digest == checksums[path.name] else "damaged (checksum mismatch)"
+
+
+def _check_documents(
+    n_chunks: object, docs: dict[str, DocRecord], chunks: list[Chunk], path: Path, index_dir: Path
+) -> None:
+    """params.json must describe the chunks beside it: the same number, every chunk's
+    document listed with that many chunks. Otherwise a later `--add` would keep what
+    params.json says and silently drop the rest."""
+    per_doc: dict[str, int] = {}
+    for chunk in chunks:
+        per_doc[chunk.doc_id] = per_doc.get(chunk.doc_id, 0) + 1
+    problem = None
+    if n_chunks != len(chunks):
+        problem = f"says {n_chunks!r} chunks, chunks.jsonl holds {len(chunks)}"
+    elif unlisted := sorted(set(per_doc) - set(docs)):
+        problem = f"does not list {len(unlisted)} document(s) of chunks.jsonl ({unlisted[0]!r}...)"
+    else:
+        wrong = sorted(d for d, rec in docs.items() if rec.chunks != per_doc.get(d, 0))
+        if wrong:
+            rec = docs[wrong[0]]
+            problem = (
+                f"gives {len(wrong)} document(s) another chunk count than chunks.jsonl "
+                f"({rec.doc_id!r}: {rec.chunks} vs {per_doc.get(rec.doc_id, 0)})"
+            )
+    if problem:
+        raise CorruptIndexError(
+            f"{path}: inconsistent with the index files: {problem}; {rebuild_hint(index_dir)}"
+        )
+
+
+def _open_derived(
+    gen_dir: Path, params: dict[str, Any], stored: StoredIndex
+) -> tuple[dict[str, Derived], dict[str, str]]:
+    """Every kind of derived data the generation holds intact, and why the others are not
+    there. A missing or damaged kind is a warning (readers rebuild it in memory), unless
+    the kind is required."""
+    index_dir = gen_dir.parent
+    meta = params.get("derived")
+    meta = meta if isinstance(meta, dict) else {}
+    checksums = params.get("checksums") or {}
+    derived: dict[str, Derived] = {}
+    damaged: dict[str, str] = {}
+    for kind in DERIVED_KINDS:
+        try:
+            if not isinstance(meta.get(kind.kind), dict):
+                raise DerivedDataError(gen_dir / kind.files[0], "missing")
+            for name in kind.files:
+                if (problem := _checksum_problem(gen_dir / name, checksums)) is not None:
+                    raise DerivedDataError(gen_dir / name, problem)
+            derived[kind.kind] = kind.open(
+                gen_dir, meta[kind.kind], len(stored.chunks), stored.params.dim
+            )
+        except DerivedDataError as exc:
+            if kind.required:
+                raise CorruptIndexError(f"{exc}; {rebuild_hint(index_dir)}") from exc
+            damaged[kind.kind] = f"{exc}; `polyqa index PATH... --index {index_dir}` rewrites it"
+            logger.warning("%s; computing it in memory for now", damaged[kind.kind])
+    return derived, damaged
+
+
+def documents(index_dir: Path) -> list[DocRecord]:
+    """The documents params.json lists, from an index of any format and without checking
+    the other files: enough to tell whose documents an index holds before replacing it.
+    Raises CorruptIndexError when even that cannot be read."""
+    gen = _current_generation(index_dir)
+    path = index_dir / (gen or "") / "params.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [DocRecord.from_dict(d) for d in data["documents"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CorruptIndexError(
+            f"{path}: unreadable ({exc.__class__.__name__}); {rebuild_hint(index_dir)}"
+        ) from exc
 
 
 def _read_params(gen_dir: Path, index_dir: Path) -> dict[str, Any]:
@@ -373,10 +558,10 @@ def _parse_params(
 
 def _read_chunks(path: Path, index_dir: Path) -> list[Chunk]:
     chunks = []
-    with path.open(encoding="utf-8") as fh:
+    with path.open("rb") as fh:
         for lineno, line in enumerate(fh, 1):
             try:
-                chunks.append(Chunk.from_dict(json.loads(line)))
+                chunks.append(Chunk.from_dict(json.loads(line.decode("utf-8"))))
             except (ValueError, KeyError, TypeError) as exc:
                 raise CorruptIndexError(
                     f"{path}:{lineno}: bad chunk record; {rebuild_hint(index_dir)}"

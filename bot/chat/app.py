@@ -30,10 +30,11 @@ from bot.chat.render import (
     stream_prefixes,
     ui_lang_from_header,
     upload_summary,
+    user_markdown,
 )
-from bot.chat.uploads import MAX_UPLOAD_BYTES, store_upload
+from bot.chat.uploads import MAX_UPLOAD_BYTES, discard_temporary, store_upload
 from bot.service import PolyqaService
-from corpus.errors import DocumentError, PolyqaError
+from corpus.errors import DocumentError, PolyqaError, display_path
 from corpus.reader import SUPPORTED_SUFFIXES
 
 logger = logging.getLogger(__name__)
@@ -50,14 +51,20 @@ AUTO = "auto"
 # steps, this long apart: long enough to see the answer grow, short in total.
 PIECE_STEPS = 8
 STREAM_DELAY = 0.03
+UPLOADS_AT_ONCE = 4
 # --- uploads -------------------------------------------------------------------------
 
 
 def save_uploads(
-    files: Sequence[str], uploads: Path
+    files: Sequence[str], uploads: Path, temp_root: Path | None = None
 ) -> tuple[list[Path], list[tuple[str, str, str]]]:
     """Store Gradio's temporary files in ``uploads`` (bot.chat.uploads: safe names only, types
-    polyqa reads, size limit); the stored paths, and (phrase, name, reason) per refusal."""
+    polyqa reads, size limit); the stored paths, and (phrase, name, reason) per refusal.
+
+    Each temporary file is removed once stored or refused (those under ``temp_root``,
+    by default Gradio's upload folder): left there, refused uploads filled the disk.
+    """
+    root = temp_root if temp_root is not None else _gradio_upload_folder()
     saved: list[Path] = []
     refused: list[tuple[str, str, str]] = []
     for tmp in files:
@@ -68,7 +75,15 @@ def save_uploads(
             refused.append(("upload_refused", name, exc.problem))
         except PolyqaError as exc:
             refused.append(("upload_refused", name, str(exc).split(": ", 1)[-1]))
+        finally:
+            discard_temporary(Path(tmp), root)
     return saved, refused
+
+
+def _gradio_upload_folder() -> Path:
+    from gradio.utils import get_upload_folder
+
+    return Path(get_upload_folder())
 
 
 def index_uploads(
@@ -104,7 +119,12 @@ def index_uploads(
                 "unchanged": len(report.unchanged),
                 "chunks": report.chunks,
             }
-    logger.info("upload of %d file(s): %s; problems: %s", len(files), counts, problems)
+    logger.info(
+        "upload of %d file(s): %s; problems: %s",
+        len(files),
+        counts,
+        [(key, display_path(name), reason) for key, name, reason in problems],
+    )
     return upload_summary(counts, problems, ui_lang)
 
 
@@ -150,7 +170,10 @@ def chat_stream(
     if not question:
         yield "", history, panel_html(turns, ui_lang), turns
         return
-    history += [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
+    history += [
+        {"role": "user", "content": user_markdown(question)},
+        {"role": "assistant", "content": "…"},
+    ]
     panel = panel_html(turns, ui_lang)
     yield "", history, panel, turns
     stream = service.ask_stream(
@@ -171,7 +194,8 @@ def chat_stream(
                 yield "", history, panel, turns
             shown += item
     except PolyqaError as exc:
-        history[-1] = {"role": "assistant", "content": f"**{exc}**"}
+        logger.info("question refused: %s", exc)  # the user's mistake: no traceback
+        history[-1] = {"role": "assistant", "content": f"**{user_markdown(str(exc))}**"}
         yield "", history, panel, turns
         return
     if answer is None:
@@ -335,11 +359,16 @@ def _wire_documents(gr: Any, service: PolyqaService, ui: dict[str, Any]) -> None
         table = documents_table(service.documents(), lang)
         return message, table, gr.update(choices=_doc_lang_choices(service)), None
 
+    # Several uploads at a time: each is bounded by the document budgets, and indexing
+    # holds the index's write lock only to write the result, so a long one does not keep
+    # another user's short one waiting.
     ui["files"].upload(
         upload,
         [ui["files"], ui["ui_lang"]],
         [ui["status"], ui["table"], ui["doc_langs"], ui["files"]],
         api_name="upload",
+        concurrency_limit=UPLOADS_AT_ONCE,
+        concurrency_id="upload",
     )
 
 
@@ -416,7 +445,12 @@ def _register_api(gr: Any, service: PolyqaService) -> None:
     ) -> dict[str, Any]:
         """Answer a question: the answer, its citations, coverage (Answer.to_dict)."""
         lang = None if answer_lang in (None, "", AUTO) else answer_lang
-        return _api_json(service.ask(question, langs=langs or (), answer_lang=lang, k=k).to_dict())
+        try:
+            answer = service.ask(question, langs=langs or (), answer_lang=lang, k=k)
+        except PolyqaError as exc:  # a refused question is the caller's, not a server error
+            logger.info("question refused: %s", exc)
+            raise gr.Error(str(exc), print_exception=False) from exc
+        return _api_json(answer.to_dict())
 
     def documents() -> list[dict[str, Any]]:
         """What is indexed: doc_id, source_path, title, lang, sha256, chunks, indexed_at."""

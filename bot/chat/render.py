@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from bot.answers import phrases
 from bot.answers.composer import Answer, Citation
 from bot.answers.translations import Parallel
+from corpus.errors import display_path
 from index.store import DocRecord
 
 # The languages the interface itself speaks: every language with a table of phrases.
@@ -81,6 +82,12 @@ def _esc(text: str) -> str:
 
 def _md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def user_markdown(text: str) -> str:
+    """The user's own question as the chat shows it: escaped like any document text
+    (``<img src=x>`` typed into the box is shown, not loaded)."""
+    return _md_escape(text)
 
 
 def lang_badge(code: str) -> str:
@@ -246,7 +253,7 @@ def upload_summary(
     ``problems`` holds (phrase key, file name, reason) triples.
     """
     lines = [
-        phrases.t(key, ui_lang, name=_md_escape(name), reason=_md_escape(reason))
+        phrases.t(key, ui_lang, name=_md_escape(display_path(name)), reason=_md_escape(reason))
         for key, name, reason in problems
     ]
     if counts:

@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from bot.errors import UploadError
 from corpus.formats import format_of
@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 # Most file systems' limit for one name, in bytes.
 MAX_NAME_BYTES = 255
 MAX_UPLOAD_BYTES = 64 << 20
+# The stem given to a name that is only dots and a type ("...txt").
+UNNAMED = "upload"
 # Characters Windows forbids in names (uploads may be copied there) and control ones.
 _FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 # Bidi overrides make "gpj.exe" display as "exe.jpg".
@@ -50,8 +52,12 @@ def safe_upload_path(uploads_dir: Path, filename: str) -> Path:
 def _clean_name(filename: str) -> str:
     last = re.split(r"[\\/]", str(filename))[-1]
     last = re.sub(r"^[A-Za-z]:", "", last)  # "C:report.txt"
-    name = _BIDI.sub("", _FORBIDDEN.sub("_", unicodedata.normalize("NFC", last)))
-    name = name.strip().lstrip(".").strip()
+    name = _BIDI.sub("", _FORBIDDEN.sub("_", unicodedata.normalize("NFC", last))).strip()
+    suffix = PurePath(name).suffix if name.strip("._ ") else ""
+    stem = name[: len(name) - len(suffix)].lstrip(".").strip()
+    if not stem and suffix:
+        stem = UNNAMED  # "...txt": the type is all there is of the name
+    name = stem + suffix
     if not name.strip("._ "):
         raise UploadError(f"{filename!r}: not a file name polyqa can store")
     return _shorten(name)
@@ -83,16 +89,41 @@ def store_upload(
     size = source.stat().st_size
     if size > max_bytes:
         raise UploadError(f"{target.name}: {size >> 20} MB, over the {max_bytes >> 20} MB limit")
-    uploads_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    try:
+        uploads_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    except OSError as exc:
+        raise UploadError(f"{target.name}: cannot be stored ({exc.strerror or exc})") from exc
     try:
         with os.fdopen(fd, "wb") as out, source.open("rb") as src:
             shutil.copyfileobj(src, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)
+    except OSError as exc:  # disk full, gone, read-only: one line, nothing left behind
+        Path(tmp).unlink(missing_ok=True)
+        raise UploadError(f"{target.name}: cannot be stored ({exc.strerror or exc})") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     logger.info("stored upload %s (%d bytes)", target, size)
     return target
+
+
+def discard_temporary(path: Path, temp_root: Path) -> None:
+    """Remove a file the web framework wrote for an upload (and its folder, if that is
+    left empty), once the upload is stored or refused; only inside ``temp_root``, so a
+    path given by a caller outside it is never deleted."""
+    try:
+        path = path.resolve()
+        root = temp_root.resolve()
+    except OSError:
+        return
+    if not path.is_relative_to(root) or path == root:
+        return
+    try:
+        path.unlink(missing_ok=True)
+        if path.parent != root:
+            path.parent.rmdir()
+    except OSError:
+        pass  # another upload of the same content still uses the folder

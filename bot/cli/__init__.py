@@ -21,7 +21,7 @@ from bot.settings import load_settings
 
 if TYPE_CHECKING:
     from bot.service import PolyqaService
-from corpus.errors import PolyqaError
+from corpus.errors import PolyqaError, display_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,18 +81,24 @@ def index(
     paths: tuple[Path, ...], add: bool, as_json: bool, index_dir: Path | None, model: str | None
 ) -> None:
     """Index the documents in PATHS: only new or changed ones are embedded."""
-    report = _service(index_dir, model).index(list(paths), keep_missing=add)
+    from corpus.reader import discover
+
+    service = _service(index_dir, model)
+    discover(list(paths))  # a path that holds nothing is said before the model loads
+    click.echo(f"loading the model {service.settings.model}", err=True)
+    service.embedder  # noqa: B018 (loaded here, so the wait is announced)
+    report = service.index(list(paths), keep_missing=add)
     if as_json:
         _print_json(report.__dict__)
         return
     for label, items in (("added", report.added), ("changed", report.changed),
                          ("removed", report.removed)):  # fmt: skip
         for doc_id in items:
-            click.echo(f"{label:9} {doc_id}")
+            click.echo(f"{label:9} {display_path(doc_id)}")
     for doc_id, encoding in report.encodings.items():
-        click.echo(f"encoding  {doc_id}: read as {encoding}")
+        click.echo(f"encoding  {display_path(doc_id)}: read as {encoding}")
     for path, reason in report.skipped:
-        click.echo(f"skipped   {path}: {reason}")
+        click.echo(f"skipped   {display_path(path)}: {reason}")
     click.echo(report.summary())
 
 

@@ -7,7 +7,7 @@ so what is measured is what users get. A search runs in four steps:
    analysed per language) top. The pool restriction is applied here, before scoring, and
    every later step only ever sees these rows and their allowed translations.
 2. **Fusion** into one evidence score per chunk: cosine + the best sentence's cosine
-   (bot/retrieval/rerank.py) + the share of the query's IDF mass the chunk matches. These are on
+   (index/sentences.py) + the share of the query's IDF mass the chunk matches. These are on
    scales that mean the same in every language, unlike raw BM25 or rank positions.
 3. **Parallel passages** (index/parallel.py): a chunk's translations in the pool vouch
    for it; a German passage that merely shares words with a German question has no
@@ -25,19 +25,18 @@ import logging
 import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from bot.retrieval.calibration import Calibrator
-from bot.retrieval.rerank import SentenceVectors
 from corpus.document import Chunk
 from corpus.langid import detect_language
 from corpus.sentences import split_sentences
-from index.embedder import Embedder, default_cache_dir
+from index.embedder import Embedder
 from index.lexical import LexicalIndex
 from index.parallel import ParallelLinks, Units, link_parallel
+from index.sentences import SentenceVectors
 from index.store import StoredIndex
 
 if TYPE_CHECKING:
@@ -161,7 +160,6 @@ class Retriever:
         stored: StoredIndex,
         embedder: Embedder,
         config: RetrievalConfig | None = None,
-        sentence_cache: Path | None = None,
     ) -> None:
         self.stored = stored
         self.embedder = embedder
@@ -178,7 +176,7 @@ class Retriever:
             self._doc_rows.setdefault(chunk.doc_id, []).append(row)
         self._matrix: np.ndarray | None = None
         self.lexical = self._build_lexical()
-        self.sentences = self._build_sentences(sentence_cache)
+        self.sentences = self._build_sentences()
         self.links = self._build_links()
         self._calibrator: Calibrator | None = None
         self._calibrator_lock = threading.Lock()
@@ -188,7 +186,7 @@ class Retriever:
         cls, stored: StoredIndex, embedder: Embedder, settings: Settings
     ) -> Retriever:
         """The retriever the settings ask for (what the service, and so eval, use)."""
-        return cls(stored, embedder, RetrievalConfig.from_settings(settings), settings.cache_dir)
+        return cls(stored, embedder, RetrievalConfig.from_settings(settings))
 
     # ------------------------------------------------------------------ built once
 
@@ -238,12 +236,13 @@ class Retriever:
         matrix = np.stack(vectors) if vectors else np.zeros((0, self.embedder.dim), np.float32)
         return Units(matrix.astype(np.float32), docs, langs, starts, ends, rows)
 
-    def _build_sentences(self, cache: Path | None) -> SentenceVectors | None:
-        """Sentence vectors for the reranker, cached (by default in polyqa's cache dir)."""
+    def _build_sentences(self) -> SentenceVectors | None:
+        """Sentence vectors for the reranker: the index's own (written by the builder),
+        else embedded here (an index built in memory, or stored ones missing or damaged,
+        which store.load has warned about)."""
         if not self.config.rerank or self.config.mode == LEXICAL:
             return None
-        cache = cache if cache is not None else default_cache_dir()
-        return SentenceVectors.build(self.stored.chunks, self.embedder, cache)
+        return self.stored.sentences or SentenceVectors.build(self.stored.chunks, self.embedder)
 
     @property
     def calibrator(self) -> Calibrator:

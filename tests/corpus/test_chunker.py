@@ -189,3 +189,44 @@ def test_empty_and_boilerplate_only_documents_have_no_chunks(count_tokens: Count
 def test_budget_without_room_is_refused(count_tokens: Counter) -> None:
     with pytest.raises(ValueError, match="max_tokens=2"):
         chunk_document(_doc("Some text."), count_tokens, 2)
+
+
+def test_short_lines_whose_breaks_cost_tokens_take_a_few_counts_a_chunk(
+    count_tokens: Counter,
+) -> None:
+    """The estimate leaves out what the line breaks cost, so each run is far over; it is
+    shrunk in a few counts (not one per line dropped) to the longest run that fits."""
+    calls = 0
+
+    def costly_breaks(text: str) -> int:
+        nonlocal calls
+        calls += 1
+        return count_tokens(text) + 3 * text.count("\n")
+
+    text = "\n".join(f"Line {i} is here" for i in range(3000))
+    doc = _doc(text)
+    chunks = chunk_document(doc, costly_breaks, 64, overlap=0)
+    _check(doc, chunks, costly_breaks, 64)
+    assert calls <= len(_sentences(doc)) + 4 * len(chunks) + 1
+    for chunk, following in itertools.pairwise(chunks):
+        next_line_end = text.index("\n", following.start) if "\n" in following.text else None
+        longer = text[chunk.start : next_line_end]
+        assert costly_breaks(longer) > 64, "each chunk is as long as it can be"
+
+
+def test_a_heading_goes_with_the_text_it_names(count_tokens: Counter) -> None:
+    # Title and heading do not fit with the body: the chunk ends before the heading,
+    # and the next one starts with it (no overlap from before a new section).
+    body = "Every vendor signs the contract before any delivery starts."
+    text = f"Supply chain\nVendors:\n{body}\nAnother vendor rule follows here."
+    chunks = chunk_document(_doc(text), count_tokens, 2 + 11, overlap=1)
+    assert [c.text for c in chunks][:2] == ["Supply chain", f"Vendors:\n{body}"]
+
+
+def test_a_list_of_label_lines_is_cut_by_the_budget(count_tokens: Counter) -> None:
+    # Every line looks like a heading; none names text that follows, so chunks are as
+    # long as the budget allows, not a line each.
+    text = "\n".join(f"Item {i} in stock" for i in range(40)) + "\nThe list ends here."
+    chunks = chunk_document(_doc(text), count_tokens, 2 + 20, overlap=0)
+    _check(_doc(text), chunks, count_tokens, 2 + 20)
+    assert len(chunks) <= 10 and all(c.text.count("\n") >= 3 for c in chunks[:-1])

@@ -10,6 +10,7 @@ this machine); one run uses the real model and the real `ask` afterwards.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -222,6 +223,9 @@ def _damage(index: Path, how: str) -> Path:
     if how == "current-garbage":
         (index / "CURRENT").write_text("\x00\x17garbage")
         return index / "CURRENT"
+    if how == "current-not-utf8":
+        (index / "CURRENT").write_bytes(b"\xff\xfeg0\x00\x00\x01")
+        return index / "CURRENT"
     if how == "generation-missing":
         shutil.rmtree(gen)
         return gen
@@ -232,7 +236,7 @@ def _damage(index: Path, how: str) -> Path:
     }.get(how, ("params.json", 0))
     path = gen / name
     if how == "params-incomplete":
-        path.write_text('{"format": 1, "params": {}}')
+        path.write_text(json.dumps({"format": store.FORMAT_VERSION, "params": {}}))
     elif how == "vectors-deleted":
         path = gen / "vectors.faiss"
         path.unlink()
@@ -243,6 +247,7 @@ def _damage(index: Path, how: str) -> Path:
 
 DAMAGE = [
     "current-garbage",
+    "current-not-utf8",
     "generation-missing",
     "params-truncated",
     "params-incomplete",

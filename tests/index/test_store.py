@@ -4,15 +4,17 @@ vectors' meaning is not under test here, their bookkeeping is)."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from corpus.chunker import CHUNKER_VERSION
 from corpus.document import Document
 from index import store
 from index.builder import params_for, update_index
-from index.errors import CorruptIndexError, IndexMismatchError
+from index.errors import CorruptIndexError, IndexMismatchError, IndexWriteError
 
 
 def doc(doc_id: str, text: str, lang: str = "en") -> Document:
@@ -54,6 +56,26 @@ def test_mismatched_index_is_refused_with_rebuild_hint(tmp_path: Path, fake_embe
     msg = str(err.value)
     assert "another/model" in msg and "fake-hash-embedder" in msg and "polyqa index" in msg
     assert "\n" not in msg
+
+
+def test_index_cut_by_another_chunker_is_rebuilt_or_refused(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    # An index written before the chunker recorded its version (or by another version)
+    # holds other chunks: re-indexing rebuilds it whole, --add refuses to mix the two.
+    build(tmp_path, fake_embedder)
+    index = tmp_path / "idx"
+    gen = index / (index / "CURRENT").read_text().strip()
+    params = json.loads((gen / "params.json").read_text())
+    assert params["params"]["chunker"] == CHUNKER_VERSION
+    del params["params"]["chunker"]  # as a version-1 index was written
+    (gen / "params.json").write_text(json.dumps(params))
+    with pytest.raises(IndexMismatchError, match=f"chunker 1 .settings ask for {CHUNKER_VERSION}"):
+        store.load(index, params_for(fake_embedder, 64, 0))
+    extra = doc("e.txt", "Ein neues Dokument über den CSO.", "de")
+    with pytest.raises(IndexMismatchError, match="would drop the documents it holds"):
+        build(tmp_path, fake_embedder, [extra], keep_missing=True)
+    _, report = build(tmp_path, fake_embedder)
+    assert report.embedded_chunks == report.chunks > 0
+    assert store.load(index, params_for(fake_embedder, 64, 0)).params.chunker == CHUNKER_VERSION
 
 
 def test_reindex_embeds_only_changes(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
@@ -119,8 +141,44 @@ def test_failed_write_keeps_previous_index(tmp_path: Path, fake_embedder, monkey
         raise OSError("disk full")
 
     monkeypatch.setattr(store.FlatIPIndex, "save", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(IndexWriteError, match=r"vectors\.faiss: cannot write \(disk full\)"):
         build(tmp_path, fake_embedder, [DOCS[0]])
     monkeypatch.undo()
     loaded = store.load(tmp_path / "idx")
     assert loaded.chunks == stored.chunks
+    assert not [p for p in (tmp_path / "idx").iterdir() if p.name.endswith(".partial")]
+
+
+# --- params.json that lies about the rest ----------------------------------------------
+
+LIES = {
+    "no documents": lambda p: p.update(documents=[]),
+    "a document fewer": lambda p: p.update(documents=p["documents"][1:]),
+    "wrong chunk count": lambda p: p["documents"][0].update(chunks=p["documents"][0]["chunks"] + 1),
+    "a document more": lambda p: p["documents"].append({**p["documents"][0], "doc_id": "zz.txt"}),
+    "wrong total": lambda p: p.update(n_chunks=p["n_chunks"] - 1),
+}
+
+
+@pytest.mark.parametrize("lie", sorted(LIES))
+def test_params_that_lie_are_refused_and_add_drops_nothing(
+    tmp_path: Path, fake_embedder, lie: str
+) -> None:  # type: ignore[no-untyped-def]
+    build(tmp_path, fake_embedder)
+    index = tmp_path / "idx"
+    gen = index / (index / "CURRENT").read_text().strip()
+    params = json.loads((gen / "params.json").read_text())
+    LIES[lie](params)
+    (gen / "params.json").write_text(json.dumps(params))
+    chunks_before = (gen / "chunks.jsonl").read_text()
+    with pytest.raises(CorruptIndexError) as info:
+        store.load(index)
+    message = str(info.value)
+    assert f"{gen / 'params.json'}: inconsistent" in message and "\n" not in message
+    assert f"polyqa index PATH... --index {index}" in message
+    extra = doc("e.txt", "Ein neues Dokument über den CSO.", "de")
+    with pytest.raises(CorruptIndexError, match="would drop the documents it holds"):
+        build(tmp_path, fake_embedder, [extra], keep_missing=True)  # `polyqa index X --add`
+    assert (gen / "chunks.jsonl").read_text() == chunks_before, "nothing was dropped"
+    _, report = build(tmp_path, fake_embedder)  # re-indexing everything repairs it
+    assert len(store.load(index).documents) == 3 and report.embedded_chunks > 0

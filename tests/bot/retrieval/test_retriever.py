@@ -9,7 +9,6 @@ score misses (lexical).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -246,17 +245,3 @@ def test_a_quoted_rare_term_is_found_where_the_dense_score_misses(
     assert 0 in [h.row for h in hybrid[:2]]
     lexical = Retriever(store, embedder, RetrievalConfig(mode="lexical")).search(query, 5)
     assert lexical[0].row == 0 and "lexical" in lexical[0].retrievers
-
-
-def test_sentence_vectors_are_found_by_position(fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    # The answer composer reuses these instead of embedding every candidate again.
-    from bot.retrieval.rerank import SentenceVectors
-
-    text = "Der CTO leitet die Technik. Er berichtet an den CEO.\nCIO: der Informationschef"
-    chunk = Chunk("d#0", "d", "/x/d", "d", "de", 100, 100 + len(text), text)
-    vectors = SentenceVectors.build([chunk], fake_embedder, tmp_path)
-    second = text.index("Er berichtet")
-    want = fake_embedder.embed_passages(["Er berichtet an den CEO."])[0]
-    assert np.allclose(vectors.vector_of(0, second), want, atol=1e-3)  # float16 on disk
-    assert vectors.vector_of(0, second + 1) is None
-    assert vectors.vector_of(1, 0) is None
