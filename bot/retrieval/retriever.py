@@ -157,7 +157,7 @@ class Retriever:
             lang: np.flatnonzero(self._row_lang == lang) for lang in sorted(set(self._row_lang))
         }
         self._matrix: np.ndarray | None = None
-        self.lexical = self._build_lexical()
+        self.lexical = self._build_lexical(sentence_cache or default_cache_dir())
         self.links = self._build_links()
         self.sentences = self._build_sentences(sentence_cache)
 
@@ -170,11 +170,11 @@ class Retriever:
 
     # ------------------------------------------------------------------ built once
 
-    def _build_lexical(self) -> LexicalIndex | None:
+    def _build_lexical(self, cache: Path) -> LexicalIndex | None:
         if self.config.mode == DENSE:
             return None
         chunks = self.stored.chunks
-        return LexicalIndex([c.text for c in chunks], [c.lang for c in chunks])
+        return LexicalIndex([c.text for c in chunks], [c.lang for c in chunks], cache)
 
     def _build_links(self) -> ParallelLinks:
         n = len(self.stored.chunks)
