@@ -235,6 +235,8 @@ def _grapheme_end(text: str, i: int) -> int:
 
 def _is_control(ch: str) -> bool:
     cat = unicodedata.category(ch)
+    if cat == "Cn":  # Unicode lists some reserved code points as controls
+        return ch == "\u2065" or "\ufff0" <= ch <= "\ufff8" or "\U000e0000" <= ch <= "\U000e0fff"
     return cat in _CONTROLS or (cat == "Cf" and not _extends(ch))
 
 
