@@ -59,7 +59,7 @@ class PolyqaService:
         s = self.settings
         if s.engine == "auto" and s.model == BUILTIN_MODEL:
             try:
-                return FastE5Embedder(s.cache_dir)
+                return FastE5Embedder(s.cache_dir, bulk=lambda: self.index_embedder)
             except ModelError as exc:
                 logger.warning("%s; using sentence-transformers", exc)
         return self.index_embedder

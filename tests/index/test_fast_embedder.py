@@ -138,3 +138,20 @@ def test_a_damaged_tokenizer_cache_is_rebuilt(tmp_path: Path, caplog, damage: st
     assert "unreadable tokenizer cache" in caplog.text and str(path) in caplog.text
     assert again.encode(text) == fresh.encode(text)
     assert load_tokenizer(path).encode(text) == fresh.encode(text)  # read from the rebuilt file
+
+
+def test_a_large_call_goes_to_the_bulk_embedder(embedder, model_cache_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    asked: list[int] = []
+
+    def bulk() -> SentenceTransformerEmbedder:
+        asked.append(1)
+        return embedder
+
+    fast = FastE5Embedder(model_cache_dir, bulk=bulk)
+    few = ["Wer leitet die IT-Abteilung?", "首席信息官负责什么？"]
+    fast.embed_passages(few)
+    assert asked == []  # a question's few sentences stay in numpy
+    many = [f"Satz {i}: der CTO berichtet an den CEO und leitet die Technik." for i in range(200)]
+    vecs = fast.embed_passages(many)
+    assert asked
+    assert np.abs(vecs[:3] - FastE5Embedder(model_cache_dir).embed_passages(many[:3])).max() < 1e-5
