@@ -12,8 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.answers.composer import Answer, Composer
-from bot.answers.confidence import Calibrator
+from bot.answers.composer import Answer, Composer, Evidence
 from bot.answers.translations import Parallel, cited_translations
 from bot.questions import clean_question
 from bot.retrieval.retriever import Hit, Pool, Retriever
@@ -48,7 +47,6 @@ class PolyqaService:
         self._index_embedder = index_embedder
         self._lock = threading.RLock()
         self._retriever: Retriever | None = None
-        self._calibrator: tuple[Retriever, Calibrator] | None = None
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -139,17 +137,6 @@ class PolyqaService:
             self._retriever = Retriever.from_settings(stored, self.embedder, self.settings)
         return report
 
-    def calibrator(self, retriever: Retriever) -> Calibrator:
-        """Built once per loaded index (it embeds the off-topic question bank)."""
-        with self._lock:
-            if self._calibrator is None or self._calibrator[0] is not retriever:
-                langs = [c.lang for c in retriever.stored.chunks]
-                calibrator = Calibrator(
-                    self.embedder, retriever.matrix, langs, self.settings.cache_dir
-                )
-                self._calibrator = (retriever, calibrator)
-            return self._calibrator[1]
-
     def documents(self) -> list[DocRecord]:
         return sorted(self.retriever().stored.documents.values(), key=lambda d: d.doc_id)
 
@@ -187,26 +174,41 @@ class PolyqaService:
         k: int | None = None,
     ) -> Iterator[str | Answer]:
         """Pieces of the answer text as they are ready, then the whole Answer last."""
-        question = self._clean(question)
-        retriever = self.retriever()
-        composer = Composer(
-            retriever,
-            self.calibrator(retriever),
-            max_sentences=self.settings.answer_sentences,
-            k=max(k or self.settings.top_k, 8),
-            max_sources=k or self.settings.top_k,
-        )
-        pool = Pool(langs=frozenset(langs)) if langs else None
-        evidence = composer.retrieve(question, pool, answer_lang)
+        evidence = self.evidence(question, langs, answer_lang, k)
         config = self.llm_config()
         if config is not None and evidence.found:
             from bot.answers.generate import generate  # httpx: only with a language model
 
-            yield from generate(composer, evidence, config)
+            yield from generate(self._composer(k), evidence, config)
             return
-        answer = composer.compose(evidence)
+        answer = self.compose(evidence, k=k)
         yield from answer.answer.splitlines(keepends=True)
         yield answer
+
+    def evidence(
+        self,
+        question: str,
+        langs: Sequence[str] = (),
+        answer_lang: str | None = None,
+        k: int | None = None,
+    ) -> Evidence:
+        """What retrieval found for the question, and whether any of it stands out."""
+        pool = Pool(langs=frozenset(langs)) if langs else None
+        return self._composer(k).retrieve(self._clean(question), pool, answer_lang)
+
+    def compose(self, evidence: Evidence, force: bool = False, k: int | None = None) -> Answer:
+        """The extractive answer to ``evidence``; with ``force``, composed even below the
+        not-found bar (evaluation measures what a lower bar would answer)."""
+        return self._composer(k).compose(evidence, force=force)
+
+    def _composer(self, k: int | None) -> Composer:
+        retriever = self.retriever()
+        return Composer(
+            retriever,
+            max_sentences=self.settings.answer_sentences,
+            k=max(k or self.settings.top_k, 8),
+            max_sources=k or self.settings.top_k,
+        )
 
     def translations(self, answer: Answer) -> dict[int, list[Parallel]]:
         """Each citation's sentence as the other languages' documents say it (by number)."""

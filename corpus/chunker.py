@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from corpus.cleaning import content_spans
 from corpus.document import Chunk, Document
 from corpus.langid import detect_language
-from corpus.sentences import split_sentences, trim_span
+from corpus.sentences import is_heading, split_sentences, trim_span
 
 logger = logging.getLogger(__name__)
 
@@ -23,15 +23,20 @@ CountTokens = Callable[[str], int]
 
 # Below this many letters langdetect guesses; the document's language is a better bet.
 MIN_LETTERS_FOR_LANG = 40
+# Changes whenever the same text and settings would give other chunks: an index built
+# by another version is rebuilt (index/store.py compares it like the model's name).
+CHUNKER_VERSION = 2
 
 
 @dataclass(frozen=True)
 class _Unit:
-    """A sentence, or a piece of one too long for a chunk; tokens exclude the overhead."""
+    """A sentence, or a piece of one too long for a chunk; tokens exclude the overhead.
+    ``heading``: a line of its own that names what follows (see ``is_heading``)."""
 
     start: int
     end: int
     tokens: int
+    heading: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def _units(text: str, start: int, end: int, budget: _Budget) -> list[_Unit]:
     for s, e in split_sentences(text, start, end):
         tokens = budget.count(text[s:e])
         if tokens <= budget.max_tokens:
-            units.append(_Unit(s, e, tokens - budget.overhead))
+            units.append(_Unit(s, e, tokens - budget.overhead, _is_heading_line(text, s, e)))
         else:
             units.extend(_split_long(text, s, e, budget))
     return units
@@ -173,9 +178,12 @@ def _pack(text: str, units: list[_Unit], budget: _Budget, overlap: int) -> list[
 
 def _fill(text: str, units: list[_Unit], first: int, min_end: int, room: int) -> int:
     """End index of the greedy run from ``first``: at least ``min_end``, as far as it fits,
-    stopping early at a paragraph break once the chunk is over half full."""
+    stopping early before a heading (a glossary entry or a section is a chunk of its own
+    when it fits one) and at a paragraph break once the chunk is over half full."""
     total, j = 0, first
     while j < len(units) and (j < min_end or total + units[j].tokens <= room):
+        if j >= min_end and _section_starts(units, first, j):
+            break
         if j >= min_end and total > room / 2 and _paragraph_break(text, units[j - 1], units[j]):
             break
         total += units[j].tokens
@@ -186,7 +194,8 @@ def _fill(text: str, units: list[_Unit], first: int, min_end: int, room: int) ->
 def _confirm(
     text: str, units: list[_Unit], first: int, last: int, min_end: int, budget: _Budget
 ) -> tuple[int, int]:
-    """Shrink the run until the real count fits: drop new units, then overlap units."""
+    """Shrink the run until the real count fits: drop new units, then overlap units.
+    A heading never ends a chunk when text follows it: it goes with what it names."""
     while not budget.fits(text[units[first].start : units[last - 1].end]):
         if last > min_end:
             last -= 1
@@ -194,18 +203,36 @@ def _confirm(
             first += 1
         else:
             raise AssertionError("a single unit was measured to fit")
+    while last < len(units) and last - 1 > first and last > min_end and units[last - 1].heading:
+        last -= 1
     return first, last
 
 
 def _overlap_start(units: list[_Unit], first: int, last: int, overlap: int, room: int) -> int:
     """Where the next chunk starts: up to ``overlap`` units back, if they leave room for
     the next new unit, and never back at this chunk's own start."""
-    if last >= len(units):
-        return last
+    if last >= len(units) or units[last].heading:
+        return last  # a new section starts clean: the last one's tail is not its context
     k = min(overlap, last - first - 1)
     while k > 0 and sum(u.tokens for u in units[last - k : last + 1]) > room:
         k -= 1
     return last - k
+
+
+def _section_starts(units: list[_Unit], first: int, j: int) -> bool:
+    """Unit j is a heading and the run from ``first`` already holds more than headings."""
+    return units[j].heading and not all(u.heading for u in units[first:j])
+
+
+def _is_heading_line(text: str, start: int, end: int) -> bool:
+    """A sentence that is a whole line and names what follows: a title, a section heading
+    or a glossary term ("中間件:", "Lieferkette (Supply Chain):", "## Setup")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if text[line_start:start].strip() or text[end:line_end].strip():
+        return False  # other text on the same line: a sentence among others
+    return is_heading(text[start:end])
 
 
 def _paragraph_break(text: str, before: _Unit, after: _Unit) -> bool:

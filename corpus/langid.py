@@ -59,12 +59,12 @@ _DEVANAGARI_MIN_PROB = 0.9
 
 _LETTERS = {
     "ş": "tr", "ğ": "tr", "ı": "tr", "İ": "tr",
-    "ß": "de", "ä": "de", "ö": "de tr", "ü": "de tr",
-    "ñ": "es", "¿": "es", "¡": "es", "á": "es pt", "í": "es pt", "ó": "es pt",
+    "ß": "de", "ä": "de sv", "ö": "de tr sv", "ü": "de tr",
+    "ñ": "es", "¿": "es", "¡": "es", "á": "es pt", "í": "es pt", "ó": "es pt pl",
     "ç": "pt fr tr", "ã": "pt", "õ": "pt",
     "è": "fr it", "ê": "fr pt", "à": "fr it pt", "œ": "fr", "ë": "fr nl", "û": "fr",
     "ì": "it", "ò": "it",
-    "ą": "pl", "ę": "pl", "ł": "pl", "ś": "pl", "ż": "pl", "ź": "pl",
+    "ą": "pl", "ń": "pl", "ę": "pl", "ł": "pl", "ś": "pl", "ż": "pl", "ź": "pl",
     "ř": "cs", "ě": "cs", "ů": "cs", "ă": "ro", "ș": "ro", "ț": "ro", "ő": "hu", "ű": "hu",
     "å": "sv da no", "ø": "da no", "đ": "vi hr", "ư": "vi", "ơ": "vi",
     "і": "uk", "ї": "uk", "є": "uk", "ґ": "uk", "ё": "ru", "ы": "ru", "э": "ru",
@@ -89,7 +89,18 @@ _WORDS = {
     "pt": "o os a as que quem como qual quais porque por é um uma de do da dos das faz em "
     "não para com são",
     "nl": "wat wie hoe welke waarom is de het een en van niet doet zijn met voor dat",
+    "sv": "vad vem vilken vilket vilka hur varför när är och att ett som på för med av det "
+    "inte gör har till om",
+    "pl": "jak jaki jaka jakie co kto czy ile gdzie kiedy dlaczego jest są się na nie od za "
+    "przez oraz że",
+    "id": "apa siapa bagaimana mengapa kapan berapa yang dan dari untuk dengan ini itu "
+    "adalah tidak atau",
+    "ru": "что как какой какая какие кто где когда сколько почему это и",
+    "uk": "що як який яка яке які хто де коли скільки чому це та",
 }
+# Vietnamese tone marks sit on letters no other Latin-script language uses (U+1EA0-1EF9).
+_LETTERS.update({chr(c): "vi" for c in range(0x1EA0, 0x1EFA)})
+
 _WORD_LANGS: dict[str, list[str]] = {}
 for _lang, _words in _WORDS.items():
     for _word in _words.split():

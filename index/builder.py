@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from corpus.chunker import chunk_document
+from corpus.chunker import CHUNKER_VERSION, chunk_document
 from corpus.cleaning import iter_content_spans
 from corpus.document import Chunk, Document
 from index import store
@@ -55,7 +55,7 @@ class IndexReport:
 
 
 def params_for(embedder: Embedder, chunk_tokens: int, chunk_overlap: int) -> IndexParams:
-    return IndexParams(embedder.name, embedder.dim, chunk_tokens, chunk_overlap)
+    return IndexParams(embedder.name, embedder.dim, chunk_tokens, chunk_overlap, CHUNKER_VERSION)
 
 
 def _previous(index_dir: Path, params: IndexParams) -> StoredIndex | None:

@@ -1,30 +1,40 @@
-"""Parallel passages: chunks in different languages that say the same thing.
+"""Parallel passages: documents that are translations of each other, and which of their
+sentences and chunks say the same thing.
 
 A corpus often holds one text in several languages (the default corpus has three
-translations of one article). Linking them lets a search show one passage with its
-translations instead of the same fact three times, and lets the translations vouch for
-each other: a passage whose translations also match the question is more likely the
-answer than one that matches alone (bot/retrieval/retriever.py uses both).
+translations of one article) beside texts on the same topic that are not translations.
+Linking the translations lets a search show one passage with its translations instead of
+the same fact three times, lets the translations vouch for each other (a passage whose
+translations also match the question is more likely the answer), and lets an answer show
+a quoted sentence in the reader's language (bot/retrieval/retriever.py and
+bot/answers/ use them). A link between texts that merely share a topic does harm in all
+three places: it folds an answer away under an unrelated hit and shows a sentence as
+"the same" that is not.
 
-Translations are found with the model's own vectors and the *margin* criterion of
-parallel-sentence mining (Artetxe & Schwenk, "Margin-based parallel corpus mining with
-multilingual sentence embeddings", ACL 2019): a pair is linked when its cosine stands
-out against both chunks' typical nearest neighbours in the other language, i.e.
+So links are found in three steps, on sentence vectors:
 
-    margin(a, b) = cos(a, b) / ((knn_B(a) + knn_A(b)) / 2) >= threshold
-
-where knn_B(a) is the mean cosine of a to its k nearest chunks of language B. A raw
-cosine threshold does not work: e5's cosines are high for any two texts on one topic.
-On xquad-dev (the same paragraphs in five languages, chunked independently) a threshold
-of 1.02 links 98% of chunks with 99.9% of links between the same paragraph.
+1. **Sentence candidates** by the *margin* criterion of parallel-sentence mining (Artetxe
+   & Schwenk, "Margin-based parallel corpus mining with multilingual sentence
+   embeddings", ACL 2019): a and b are candidates when each is the other's best match in
+   the other language and ``cos(a, b) / ((knn_B(a) + knn_A(b)) / 2) >= MARGIN``, where
+   knn_B(a) is the mean cosine of a to its k nearest sentences of language B. A raw cosine
+   does not work: e5's cosines are high for any two texts on one topic.
+2. **Document alignment**: two documents are translations when the candidates between
+   them cover at least ``DOC_ALIGNMENT`` of the shorter one's sentences. Measured at
+   MARGIN 1.02: translated document pairs cover 0.89-0.95 (default corpus) and >= 0.4 for
+   583 of xquad-dev's 600 translated paragraph pairs; pairs that only share a topic cover
+   at most 0.17 (default corpus) and 0.33 (xquad-dev, 1 pair of 5). Candidates between
+   documents that are not aligned are dropped.
+3. **Chunks** are linked when linked sentences make up at least half of the smaller one.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,19 +42,60 @@ logger = logging.getLogger(__name__)
 
 MARGIN = 1.02
 NEIGHBOURS = 4
-# Chunks compared at once per language pair: bounds memory at BLOCK x (chunks of B) floats.
+DOC_ALIGNMENT = 0.4
+CHUNK_OVERLAP = 0.5
+# Sentences compared at once per language pair: bounds memory at BLOCK x (sentences of B).
 _BLOCK = 2048
+
+SentenceKey = tuple[str, int]  # (document id, start offset of the sentence in it)
+
+
+@dataclass(frozen=True)
+class Units:
+    """What is linked: sentences (or, without sentence vectors, whole chunks), each once.
+
+    ``chunks[i]`` are the store rows whose text holds unit i (overlapping chunks share a
+    sentence); ``starts``/``ends`` are offsets in the unit's document.
+    """
+
+    vectors: np.ndarray
+    doc_ids: Sequence[str]
+    langs: Sequence[str]
+    starts: Sequence[int]
+    ends: Sequence[int]
+    chunks: Sequence[tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A sentence as another document of the corpus says it."""
+
+    doc_id: str
+    lang: str
+    start: int
+    end: int
+    margin: float
 
 
 @dataclass(frozen=True)
 class ParallelLinks:
-    """For every store row, the rows of its translations (best margin first)."""
+    """For every store row, the rows of its translations (most shared sentences first);
+    for every linked sentence, its translations; and the aligned document pairs."""
 
     links: tuple[tuple[int, ...], ...]
+    sentences: dict[SentenceKey, tuple[Translation, ...]] = field(default_factory=dict)
+    documents: frozenset[tuple[str, str]] = frozenset()
     build_seconds: float = 0.0
 
     def of(self, row: int) -> tuple[int, ...]:
         return self.links[row] if 0 <= row < len(self.links) else ()
+
+    def translations(self, doc_id: str, start: int) -> tuple[Translation, ...]:
+        """The sentence of ``doc_id`` starting at ``start``, as its translations say it."""
+        return self.sentences.get((doc_id, start), ())
+
+    def aligned(self, doc_a: str, doc_b: str) -> bool:
+        return (min(doc_a, doc_b), max(doc_a, doc_b)) in self.documents
 
     @property
     def pairs(self) -> int:
@@ -56,57 +107,81 @@ class ParallelLinks:
 
 
 def link_parallel(
-    vectors: np.ndarray,
-    langs: Sequence[str],
-    doc_ids: Sequence[str],
+    units: Units,
+    n_chunks: int,
     threshold: float = MARGIN,
     k: int = NEIGHBOURS,
+    alignment: float = DOC_ALIGNMENT,
 ) -> ParallelLinks:
-    """Link chunks of different languages (and documents) whose margin is >= threshold."""
+    """Link translated documents, their sentences and their chunks (see the docstring)."""
     started = time.perf_counter()
-    n = len(langs)
-    rows_of: dict[str, np.ndarray] = {}
-    for lang in sorted(set(langs)):
-        rows_of[lang] = np.flatnonzero(np.asarray(langs) == lang)
-    found: list[dict[int, float]] = [{} for _ in range(n)]
-    names = sorted(rows_of)
-    for i, lang_a in enumerate(names):
-        for lang_b in names[i + 1 :]:
-            _link_pair(vectors, rows_of[lang_a], rows_of[lang_b], doc_ids, threshold, k, found)
-    links = tuple(
-        tuple(r for r, _ in sorted(f.items(), key=lambda kv: (-kv[1], kv[0]))) for f in found
+    candidates = _sentence_candidates(units, threshold, k)
+    documents = _aligned_documents(units, candidates, alignment)
+    kept = [
+        (a, b, m)
+        for a, b, m in candidates
+        if _pair(units.doc_ids[a], units.doc_ids[b]) in documents
+    ]
+    out = ParallelLinks(
+        _chunk_links(units, kept, n_chunks),
+        _sentence_links(units, kept),
+        frozenset(documents),
+        time.perf_counter() - started,
     )
-    out = ParallelLinks(links, time.perf_counter() - started)
-    logger.info("parallel passages: %d links in %.2fs", out.pairs, out.build_seconds)
+    logger.info(
+        "parallel passages: %d aligned document pairs, %d sentence and %d chunk links in %.2fs",
+        len(documents),
+        len(kept),
+        out.pairs,
+        out.build_seconds,
+    )
     return out
 
 
-def _link_pair(
-    vectors: np.ndarray,
-    rows_a: np.ndarray,
-    rows_b: np.ndarray,
-    doc_ids: Sequence[str],
-    threshold: float,
-    k: int,
-    found: list[dict[int, float]],
-) -> None:
-    """Margin-link the chunks of language A with those of language B (both directions)."""
-    if rows_a.size == 0 or rows_b.size == 0:
-        return
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def _sentence_candidates(units: Units, threshold: float, k: int) -> list[tuple[int, int, float]]:
+    """Mutual best matches across every language pair whose margin is >= threshold."""
+    langs = np.asarray(units.langs)
+    names = sorted(set(units.langs))
+    found: list[tuple[int, int, float]] = []
+    for i, lang_a in enumerate(names):
+        for lang_b in names[i + 1 :]:
+            rows_a, rows_b = np.flatnonzero(langs == lang_a), np.flatnonzero(langs == lang_b)
+            found += _mutual_best(units.vectors, rows_a, rows_b, threshold, k)
+    return found
+
+
+def _mutual_best(
+    vectors: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray, threshold: float, k: int
+) -> list[tuple[int, int, float]]:
     va, vb = vectors[rows_a], vectors[rows_b]
-    knn_a_to_b = np.concatenate(
+    knn_a = np.concatenate(
         [_knn_mean(va[s : s + _BLOCK] @ vb.T, k) for s in range(0, len(va), _BLOCK)]
     )
-    knn_b_to_a = np.concatenate(
+    knn_b = np.concatenate(
         [_knn_mean(vb[s : s + _BLOCK] @ va.T, k) for s in range(0, len(vb), _BLOCK)]
     )
+    best_a = np.empty(len(va), dtype=np.int64)  # for each a: its best b by margin
+    best_a_margin = np.empty(len(va), dtype=np.float32)
+    best_b = np.full(len(vb), -1, dtype=np.int64)  # for each b: its best a by margin
+    best_b_margin = np.full(len(vb), -np.inf, dtype=np.float32)
     for s in range(0, len(va), _BLOCK):
-        sims = va[s : s + _BLOCK] @ vb.T
-        margin = sims / ((knn_a_to_b[s : s + _BLOCK, None] + knn_b_to_a[None, :]) / 2)
-        for i, j in zip(*np.nonzero(margin >= threshold), strict=True):
-            a, b = int(rows_a[s + i]), int(rows_b[j])
-            if doc_ids[a] != doc_ids[b]:
-                found[a][b] = found[b][a] = float(margin[i, j])
+        margin = (va[s : s + _BLOCK] @ vb.T) / ((knn_a[s : s + _BLOCK, None] + knn_b[None, :]) / 2)
+        best_a[s : s + len(margin)] = margin.argmax(axis=1)
+        best_a_margin[s : s + len(margin)] = margin.max(axis=1)
+        col_best = margin.argmax(axis=0)
+        col_margin = margin[col_best, np.arange(margin.shape[1])]
+        better = col_margin > best_b_margin
+        best_b[better] = col_best[better] + s
+        best_b_margin[better] = col_margin[better]
+    return [
+        (int(rows_a[i]), int(rows_b[j]), float(best_a_margin[i]))
+        for i, j in enumerate(best_a.tolist())
+        if best_b[j] == i and best_a_margin[i] >= threshold
+    ]
 
 
 def _knn_mean(sims: np.ndarray, k: int) -> np.ndarray:
@@ -114,3 +189,56 @@ def _knn_mean(sims: np.ndarray, k: int) -> np.ndarray:
     k = min(k, sims.shape[1])
     top = np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:]
     return np.asarray(top.mean(axis=1))
+
+
+def _aligned_documents(
+    units: Units, candidates: list[tuple[int, int, float]], alignment: float
+) -> set[tuple[str, str]]:
+    """Document pairs whose candidates cover enough of the shorter document."""
+    size = Counter(units.doc_ids)
+    shared = Counter(_pair(units.doc_ids[a], units.doc_ids[b]) for a, b, _ in candidates)
+    return {
+        (x, y) for (x, y), n in shared.items() if x != y and n >= alignment * min(size[x], size[y])
+    }
+
+
+def _chunk_links(
+    units: Units, kept: list[tuple[int, int, float]], n_chunks: int
+) -> tuple[tuple[int, ...], ...]:
+    """Chunks whose linked sentences make up at least CHUNK_OVERLAP of the smaller one
+    (chunks are cut independently in each language, so a chunk's translation may be
+    spread over two), most shared first, then by row."""
+    size = Counter(row for rows in units.chunks for row in rows)
+    shared: list[Counter[int]] = [Counter() for _ in range(n_chunks)]
+    for a, b, _ in kept:
+        for ra in units.chunks[a]:
+            for rb in units.chunks[b]:
+                shared[ra][rb] += 1
+                shared[rb][ra] += 1
+    return tuple(
+        tuple(
+            r
+            for r, n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))
+            if n >= CHUNK_OVERLAP * min(size[row], size[r])
+        )
+        for row, c in enumerate(shared)
+    )
+
+
+def _sentence_links(
+    units: Units, kept: list[tuple[int, int, float]]
+) -> dict[SentenceKey, tuple[Translation, ...]]:
+    out: dict[SentenceKey, list[Translation]] = defaultdict(list)
+    for a, b, margin in kept:
+        for x, y in ((a, b), (b, a)):
+            key = (units.doc_ids[x], int(units.starts[x]))
+            out[key].append(
+                Translation(
+                    units.doc_ids[y],
+                    units.langs[y],
+                    int(units.starts[y]),
+                    int(units.ends[y]),
+                    margin,
+                )
+            )
+    return {key: tuple(sorted(ts, key=lambda t: t.lang)) for key, ts in out.items()}

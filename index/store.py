@@ -51,6 +51,9 @@ class IndexParams:
     dim: int
     chunk_tokens: int
     chunk_overlap: int
+    # The chunker's algorithm (corpus/chunker.py CHUNKER_VERSION); indexes written before
+    # it was recorded were cut by version 1.
+    chunker: int = 1
 
     def differences(self, other: IndexParams) -> list[str]:
         return [

@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 
 from bot.answers import phrases
-from bot.answers.confidence import MIN_CONFIDENCE, Calibrator
+from bot.answers.confidence import MIN_CONFIDENCE
 from bot.answers.support import CheckedSentence, check
 from bot.retrieval.retriever import Hit, Pool, Retriever
 from corpus.analysis import analyze
 from corpus.langid import detect_language
-from corpus.sentences import split_sentences
+from corpus.sentences import is_heading, sentences_in_context
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ class _Sentence:
     text: str
     lang: str
     context: str  # what is compared with the question: the sentence under its heading
+    own: int  # where the sentence itself starts in its chunk's text (its vector's key)
 
 
 def _candidate_sentences(hits: list[Hit]) -> list[_Sentence]:
@@ -121,24 +122,20 @@ def _candidate_sentences(hits: list[Hit]) -> list[_Sentence]:
     out = []
     for hit in hits:
         c = hit.chunk
-        heading, heading_start = "", 0
-        for s, e in split_sentences(c.text):
-            text = c.text[s:e]
+        previous = (0, 0)  # the sentence before, for a definition quoted with its term
+        for s, e, context in sentences_in_context(c.text):
             key = (c.doc_id, c.start + s)
             if key not in seen:
                 seen.add(key)
-                context = f"{heading} {text}" if heading else text
-                start = heading_start if heading.endswith((":", "：")) else s
+                term = c.text[previous[0] : previous[1]]
+                start = previous[0] if context != c.text[s:e] and term.endswith((":", "：")) else s
                 out.append(
-                    _Sentence(hit, c.start + start, c.start + e, c.text[start:e], c.lang, context)
+                    _Sentence(
+                        hit, c.start + start, c.start + e, c.text[start:e], c.lang, context, s
+                    )
                 )
-            heading, heading_start = (text, s) if _is_heading(text) else ("", 0)
+            previous = (s, e)
     return out
-
-
-def _is_heading(text: str) -> bool:
-    """A glossary term or section title: it names what the next sentence is about."""
-    return len(text) <= 60 and (text.endswith((":", "：")) or text[-1:].isalnum())
 
 
 def _informative(text: str) -> bool:
@@ -150,7 +147,7 @@ def _informative(text: str) -> bool:
 
 def _worth_quoting(s: _Sentence) -> bool:
     """Informative alone, or a short definition under its term (not a heading itself)."""
-    return _informative(s.text) or (_informative(s.context) and not _is_heading(s.text))
+    return _informative(s.text) or (_informative(s.context) and not is_heading(s.text))
 
 
 def _overlap_bonus(question: str, cands: list[_Sentence]) -> np.ndarray:
@@ -185,13 +182,11 @@ class Composer:
     def __init__(
         self,
         retriever: Retriever,
-        calibrator: Calibrator,
         max_sentences: int = 3,
         k: int = 8,
         max_sources: int = 5,
     ) -> None:
         self.retriever = retriever
-        self.calibrator = calibrator
         self.max_sentences = max_sentences
         self.k = k
         self.max_sources = max_sources
@@ -202,10 +197,10 @@ class Composer:
         """Candidates for the answer, and whether any of them stands out."""
         qlang = answer_lang or detect_language(question)
         qvec = self.retriever.embed_query(question)
-        hits = self.retriever.search(question, self.k, pool, query_vec=qvec)
+        hits = self.retriever.search(question, self.k, pool, query_vec=qvec, lang=qlang)
         conf = 0.0
         if hits:
-            z = self.calibrator.z_scores(self.retriever.score_all(qvec), qlang)
+            z = self.retriever.calibrator.z_scores(self.retriever.score_all(qvec), qlang)
             conf = max(float(z[h.row]) for h in hits)
         return Evidence(question, qlang, qvec, hits, conf)
 
@@ -214,10 +209,12 @@ class Composer:
     ) -> Answer:
         return self.compose(self.retrieve(question, pool, answer_lang))
 
-    def compose(self, ev: Evidence) -> Answer:
-        """The extractive answer: best sentences, cited, checked against their sources."""
+    def compose(self, ev: Evidence, force: bool = False) -> Answer:
+        """The extractive answer: best sentences, cited, checked against their sources.
+        Below the not-found bar it says so, unless ``force`` (then ``found`` still tells
+        whether the bar was passed)."""
         coverage = _coverage(ev.hits)
-        if not ev.found:
+        if not ev.hits or not (ev.found or force):
             return self._not_found(ev, coverage)
         chosen = self._choose(ev.question, ev.qvec, ev.hits, ev.qlang)
         text, citations, claims = _compose(chosen, ev.qlang)
@@ -225,7 +222,7 @@ class Composer:
         checked = check(claims, {c.n: c.text for c in citations}, self.retriever.embedder)
         langs = sorted({c.lang for c in citations})
         return Answer(
-            ev.question, ev.qlang, text, True, ev.confidence, citations, coverage, langs,
+            ev.question, ev.qlang, text, ev.found, ev.confidence, citations, coverage, langs,
             sentences=checked,
         )  # fmt: skip
 
@@ -254,15 +251,12 @@ class Composer:
         return [self._in_own_language(cands[i], vecs[i], cands, vecs, qlang) for i in picked]
 
     def _vectors(self, cands: list[_Sentence]) -> np.ndarray:
-        """The candidates' vectors: the retriever's cached sentence vectors where the
-        sentence is compared as it is, the model for the rest (a term and its definition).
+        """The candidates' vectors: the retriever's sentence vectors (embedded as
+        ``sentences_in_context`` gives them, like ``context``), the model for any missing.
         Embedding every candidate was four fifths of an answer's time."""
         cached = self.retriever.sentences
         vecs: list[np.ndarray | None] = [
-            cached.vector_of(s.hit.row, s.start - s.hit.chunk.start)
-            if cached is not None and s.context == s.text
-            else None
-            for s in cands
+            cached.vector_of(s.hit.row, s.own) if cached is not None else None for s in cands
         ]
         missing = [i for i, v in enumerate(vecs) if v is None]
         if missing:
@@ -283,7 +277,7 @@ class Composer:
         shared rare words, plus how far its passage ranked (see HIT_PRIOR)."""
         # The model's preference for the question's own language is removed first, so
         # a German sentence that answers beats a Turkish one that only shares the topic.
-        offsets = self.calibrator.language_offsets(qlang)
+        offsets = self.retriever.calibrator.language_offsets(qlang)
         bias = np.array([offsets.get(s.lang, 0.0) for s in cands])
         scores = vecs @ qvec - bias + _overlap_bonus(question, cands)
         relevance = np.array([s.hit.relevance for s in cands])

@@ -18,8 +18,8 @@ from bot.answers.composer import Answer, Citation
 from bot.answers.translations import Parallel
 from index.store import DocRecord
 
-# The languages the interface itself speaks (a table in bot/answers/phrases.py each).
-UI_LANGS = ("en", "tr", "hi", "de", "zh", "es", "fr")
+# The languages the interface itself speaks: every language with a table of phrases.
+UI_LANGS = phrases.LANGUAGES
 CITE = re.compile(r"\[(\d+)\]")
 # Characters Markdown would read as syntax; < > & are escaped as HTML entities instead.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
@@ -48,12 +48,31 @@ def native_name(code: str) -> str:
 
 
 def ui_lang_from_header(accept_language: str | None) -> str:
-    """The first interface language the browser asks for (Accept-Language), else English."""
-    for part in (accept_language or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in UI_LANGS:
-            return code
-    return phrases.FALLBACK
+    """The interface language the browser prefers most (Accept-Language), else English.
+
+    Tags are weighed by their ``q`` (1 when absent, 0 means "not this one"); a regional
+    tag counts for its language ("pt-BR" is Portuguese, "zh-TW" Chinese).
+    """
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.partition(";")
+        code = tag.strip().lower().replace("_", "-").split("-")[0]
+        weight = _quality(params)
+        if code in UI_LANGS and weight > 0:
+            ranked.append((-weight, i, code))
+    return min(ranked)[2] if ranked else phrases.FALLBACK
+
+
+def _quality(params: str) -> float:
+    """The ``q`` weight of one Accept-Language entry; a malformed one counts as 1."""
+    for param in params.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 1.0
+    return 1.0
 
 
 def _esc(text: str) -> str:

@@ -34,7 +34,10 @@ class Question:
     text: str
     docs: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
-    answer: str | None = None  # the short gold answer, for `--answers`
+    # Short gold answers for `--answers`, any of them right, in any language.
+    answers: tuple[str, ...] = ()
+    # False: the documents do not answer it; the right answer is "not found".
+    answerable: bool = True
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,14 @@ def parse_question(line: str, lineno: int, root: Path) -> Question:
             raise ValueError(f'"{name}" missing or empty')
     docs = _string_list(data, "docs")
     evidence = tuple(e for e in _string_list(data, "evidence") if e.strip())
-    if not docs and not evidence:
-        raise ValueError('no gold: give "docs" and/or "evidence"')
-    answer = data.get("answer")
-    if answer is not None and not isinstance(answer, str):
-        raise ValueError('"answer" must be a string')
+    answers = _answers(data)
+    answerable = data.get("answerable", True)
+    if not isinstance(answerable, bool):
+        raise ValueError('"answerable" must be true or false')
+    if not answerable and (docs or evidence or answers):
+        raise ValueError('a question with "answerable": false has no gold to give')
+    if answerable and not docs and not evidence:
+        raise ValueError('no gold: give "docs" and/or "evidence" (or "answerable": false)')
     return Question(
         lineno,
         str(qid),
@@ -117,8 +123,20 @@ def parse_question(line: str, lineno: int, root: Path) -> Question:
         str(text),
         tuple(_gold_path(root, d) for d in docs),
         evidence,
-        answer.strip() or None if answer is not None else None,
+        answers,
+        answerable,
     )
+
+
+def _answers(data: dict[str, Any]) -> tuple[str, ...]:
+    """ "answer" as one string or a list of them (the same fact in several languages)."""
+    value = data.get("answer")
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        raise ValueError('"answer" must be a string or a list of strings')
+    return tuple(dict.fromkeys(v.strip() for v in items if v.strip()))
 
 
 def _string_list(data: dict[str, Any], key: str) -> tuple[str, ...]:

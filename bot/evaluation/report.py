@@ -43,12 +43,22 @@ def format_report(report: Mapping[str, Any]) -> str:
 
 
 def _format_answers(a: Mapping[str, Any]) -> str:
-    lines = [f"answers (first sentence / any sentence / answered) of {a['n']} questions:"]
+    lines = [
+        f"answers of {a['n']} answerable and {a['unanswerable']} unanswerable questions:",
+        f"{'':8}{'n':>6}{'answer@1':>11}{'answer@any':>11}{'misanswered':>12}"
+        f"{'unans.':>8}{'refused':>9}",
+    ]
     for label, m in [("all", a), *a["by_lang"].items()]:
         lines.append(
-            f"{label:8}{int(m['n']):>6}{m['answer@1']:>9.3f}{m['answer@any']:>9.3f}"
-            f"{m['answered']:>9.3f}"
+            f"{label:8}{int(m['n']):>6}{m['answer@1']:>11.3f}{m['answer@any']:>11.3f}"
+            f"{m['misanswered']:>12.3f}{int(m['unanswerable']):>8}{m['refused']:>9.3f}"
         )
+    if a.get("thresholds"):
+        lines += ["", "confidence bar -> share of questions answered, share of those right:"]
+        lines += [
+            f"  >= {t['threshold']:6.2f}  answered {t['answered']:.3f}  right {t['right']:.3f}"
+            for t in a["thresholds"]
+        ]
     return "\n".join(lines)
 
 

@@ -189,15 +189,18 @@ def run_eval(
 ) -> dict[str, Any]:
     """Index DATASET/docs (cached), query every question, return the report as a dict.
 
-    With ``answers``, questions that carry a gold "answer" are also asked through the
-    service and their extractive answers checked (bot/evaluation/answers.py).
+    Retrieval is measured on the answerable questions (the others have no gold passage).
+    With ``answers``, questions that carry gold answers, and the unanswerable ones, are
+    also asked through the service and their extractive answers checked
+    (bot/evaluation/answers.py).
     """
     ds = load_dataset(dataset)
     questions = sample_questions(ds.questions, limit, seed)
     ev = build_eval_index(service_or_settings, ds, questions, progress)
-    _say(progress, f"querying {len(questions)} questions")
+    answerable = [q for q in questions if q.answerable]
+    _say(progress, f"querying {len(answerable)} questions")
     search = retriever_search(ev.service.retriever())
-    results = evaluate_search(questions, search, ev.gold, ev.doc_lang, progress)
+    results = evaluate_search(answerable, search, ev.gold, ev.doc_lang, progress)
     settings = ev.service.settings
     extra = {}
     if answers:
@@ -207,6 +210,7 @@ def run_eval(
     return {
         "dataset": str(ds.root),
         "questions": len(results),
+        "unanswerable": len(questions) - len(answerable),
         "limit": limit,
         **aggregate(results),
         "index": ev.summary(),

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.document import Chunk
-from corpus.sentences import split_sentences
+from corpus.sentences import sentences_in_context
 from index.embedder import Embedder
 
 logger = logging.getLogger(__name__)
@@ -62,8 +62,8 @@ class SentenceVectors:
         started = time.perf_counter()
         texts, owners, starts = [], [], []
         for row, chunk in enumerate(chunks):
-            for s, e in split_sentences(chunk.text) or [(0, len(chunk.text))]:
-                texts.append(chunk.text[s:e])
+            for s, _, context in sentences_in_context(chunk.text) or [(0, 0, chunk.text)]:
+                texts.append(context)
                 owners.append(row)
                 starts.append(s)
         cache = _VectorCache(cache_dir, embedder.name) if cache_dir else None
@@ -78,7 +78,8 @@ class SentenceVectors:
         return out
 
     def vector_of(self, row: int, start: int) -> np.ndarray | None:
-        """The vector of the sentence at ``start`` of chunk ``row``'s text, if embedded."""
+        """The vector of the sentence at ``start`` of chunk ``row``'s text, as
+        ``sentences_in_context`` embeds it (under its heading), if embedded."""
         i = self._at.get((row, start))
         return None if i is None else self.vectors[i]
 

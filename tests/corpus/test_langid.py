@@ -79,3 +79,22 @@ def test_long_text_relies_on_langdetect_not_word_lists(default_docs: dict[str, D
     # at this length the statistical model decides.
     scores = detect_with_scores(default_docs["en"].text)
     assert scores[0] == ("en", pytest.approx(1.0, abs=0.01))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Thời tiết ngày mai ở Hà Nội thế nào?", "vi"),
+        ("Làm sao để nấu phở bò ngon?", "vi"),
+        ("Hur lång tid tar det att koka ett ägg?", "sv"),
+        ("Vad är det för väder i morgon?", "sv"),
+        ("Jak długo gotuje się jajko na twardo?", "pl"),
+        ("Apa resep nasi goreng yang paling enak?", "id"),
+        ("Яка погода буде завтра у Києві?", "uk"),
+        ("Какая погода будет завтра в Москве?", "ru"),
+    ],
+)
+def test_short_questions_in_more_languages(text: str, lang: str) -> None:
+    # Each picks its answer phrases by this: Vietnamese and Swedish questions were read
+    # as Italian, Turkish or German before their letters and short words were known.
+    assert detect_language(text) == lang

@@ -139,9 +139,11 @@ def test_same_source_cited_twice_gets_one_number() -> None:
     a = _hit(0, "a.txt", 0, "First fact here. Second fact here.", "en")
     b = _hit(1, "b.txt", 100, "Der dritte Satz steht hier.", "de")
     chosen = [
-        _Sentence(a, 0, 16, "First fact here.", "en", "First fact here."),
-        _Sentence(b, 100, 127, "Der dritte Satz steht hier.", "de", "Der dritte Satz steht hier."),
-        _Sentence(a, 17, 35, "Second fact here.", "en", "Second fact here."),
+        _Sentence(a, 0, 16, "First fact here.", "en", "First fact here.", 0),
+        _Sentence(
+            b, 100, 127, "Der dritte Satz steht hier.", "de", "Der dritte Satz steht hier.", 0
+        ),
+        _Sentence(a, 17, 35, "Second fact here.", "en", "Second fact here.", 17),
     ]
     text, citations, claims = _compose(chosen, "en")
     assert [c.n for c in citations] == [1, 2]
@@ -181,7 +183,7 @@ def test_support_check_across_languages(embedder) -> None:  # type: ignore[no-un
 def test_shared_words_rank_within_a_language_not_across() -> None:
     def sent(text: str, lang: str) -> _Sentence:
         hit = _hit(0, "d", 0, text, lang)
-        return _Sentence(hit, 0, len(text), text, lang, text)
+        return _Sentence(hit, 0, len(text), text, lang, text, 0)
 
     cands = [
         sent("Der CTO berichtet an den CEO.", "de"),  # stem match: "berichten"

@@ -16,6 +16,7 @@ from bot.answers import phrases
 from bot.answers.composer import Answer, Citation, Support
 from bot.chat.app import save_uploads
 from bot.chat.render import (
+    UI_LANGS,
     answer_markdown,
     citation_html,
     panel_html,
@@ -179,7 +180,34 @@ def test_sources_panel_highlights_the_supporting_sentence_and_escapes() -> None:
     assert "Quellen" in panel_html([], "de")
 
 
-def test_ui_language_follows_the_browser() -> None:
-    assert ui_lang_from_header("hi-IN,hi;q=0.9,en;q=0.8") == "hi"
-    assert ui_lang_from_header("ja-JP,zh-TW;q=0.8") == "zh"
-    assert ui_lang_from_header("ja") == "en" and ui_lang_from_header(None) == "en"
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("hi-IN,hi;q=0.9,en;q=0.8", "hi"),
+        ("ja-JP,zh-TW;q=0.8", "ja"),
+        ("sw-KE,zh-TW;q=0.8", "zh"),  # no Swahili table: the next language asked for
+        ("pt-BR,pt;q=0.9,en-US;q=0.8", "pt"),
+        ("fa-IR", "fa"),
+        ("ar-EG,ar;q=0.9", "ar"),
+        ("ko-KR,ko;q=0.9,en-US;q=0.8", "ko"),
+        ("uk-UA,uk;q=0.9,ru;q=0.8", "uk"),
+        ("en;q=0.5,vi;q=0.9", "vi"),  # by weight, not by position
+        ("id;q=0,sv-SE", "sv"),  # q=0: not this one
+        ("nl-BE", "nl"),
+        ("pl", "pl"),
+        ("it-CH", "it"),
+        ("ru_RU", "ru"),
+        ("sw", "en"),
+        ("*", "en"),
+        (None, "en"),
+    ],
+)
+def test_ui_language_follows_the_browser(header: str | None, lang: str) -> None:
+    assert ui_lang_from_header(header) == lang
+
+
+def test_interface_offers_every_language_with_phrases() -> None:
+    assert set(UI_LANGS) == set(phrases.LANGUAGES)
+    assert {"ru", "ar", "ja", "ko", "pt", "it", "nl", "pl", "uk", "vi", "id", "fa", "sv"} <= set(
+        UI_LANGS
+    )

@@ -4,6 +4,7 @@ real run of the real model on a tiny dataset whose right answers are known."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -105,10 +106,17 @@ QUESTIONS: list[dict[str, Any]] = [
     # Evidence gold: a phrase of the Turkish text, asked in English.
     {
         "id": "en-ferry",
-        "answer": "yirmi dakika",
+        "answer": ["yirmi dakika", "twenty minutes"],  # any of them, in any language
         "lang": "en",
         "evidence": ["Kadıköy ile Karaköy"],
         "question": "How long does the ferry from Kadikoy to Karakoy take in Istanbul?",
+    },
+    # Nothing in the five texts answers it: the right answer is "not found".
+    {
+        "id": "en-unanswerable",
+        "answerable": False,
+        "lang": "en",
+        "question": "What is the best recipe for a chocolate birthday cake?",
     },
 ]
 
@@ -143,7 +151,8 @@ def real_run(
 
 def test_tiny_dataset_overall_numbers(real_run: tuple[dict[str, Any], PolyqaService, Path]) -> None:
     report, _, _ = real_run
-    assert report["questions"] == 6
+    assert report["questions"] == 6  # retrieval is measured on the answerable ones
+    assert report["unanswerable"] == 1
     assert report["n"] == 6
     # Five texts on five unrelated topics: every question's answer ranks first.
     assert report["hit@1"] == report["hit@5"] == report["hit@10"] == report["mrr@10"] == 1.0
@@ -169,31 +178,49 @@ def test_tiny_dataset_by_language(real_run: tuple[dict[str, Any], PolyqaService,
 
 def test_tiny_dataset_answers(real_run: tuple[dict[str, Any], PolyqaService, Path]) -> None:
     answers = real_run[0]["answers"]
-    assert answers["n"] == 6
+    assert (answers["n"], answers["unanswerable"]) == (6, 1)
     assert sorted(answers["by_lang"]) == ["de", "en", "hi", "zh"]
     # The tea, volcano and ferry facts are one sentence each, named in the question.
-    assert answers["by_lang"]["de"] == {"n": 1, "answer@1": 1.0, "answer@any": 1.0, "answered": 1.0}
+    de = answers["by_lang"]["de"]
+    assert (de["n"], de["answer@1"], de["answer@any"], de["misanswered"]) == (1, 1.0, 1.0, 0.0)
     assert answers["answer@1"] >= 0.5
     assert answers["answer@1"] <= answers["answer@any"] <= answers["answered"]
+    # An answer found either holds a gold answer or is misanswered.
+    assert answers["misanswered"] == pytest.approx(answers["answered"] - answers["answer@any"])
+    assert answers["refused"] == answers["by_lang"]["en"]["refused"] == 1.0  # the cake
+    table = answers["thresholds"]
+    assert table and table[0]["answered"] == 1.0  # the lowest bar answers everything
+    assert [t["answered"] for t in table] == sorted((t["answered"] for t in table), reverse=True)
+    assert table[-1]["answered"] > 0  # the highest bar is the best question's confidence
 
 
 def test_answer_metrics_exact_values() -> None:
     results = [
-        AnswerResult("a", "en", True, True, True),
-        AnswerResult("b", "en", False, True, True),
-        AnswerResult("c", "en", False, False, False),
-        AnswerResult("d", "de", False, False, True),
+        AnswerResult("a", "en", True, True, True, True, 5.0, True),
+        AnswerResult("b", "en", True, True, False, True, 4.0, False),
+        AnswerResult("c", "en", True, False, confidence=1.0, right_if_answered=True),
+        AnswerResult("d", "de", True, True, False, False, 3.5, False),  # misanswered
+        AnswerResult("u", "de", False, False, confidence=2.0),  # refused
+        AnswerResult("v", "de", False, True, confidence=3.0),  # answered: wrong
     ]
     m = answer_metrics(results)
-    assert (m["n"], m["answer@1"], m["answer@any"], m["answered"]) == (4, 0.25, 0.5, 0.75)
-    en = m["by_lang"]["en"]
+    assert (m["n"], m["unanswerable"]) == (4, 2)
+    assert (m["answer@1"], m["answer@any"], m["answered"]) == (0.25, 0.5, 0.75)
+    assert (m["misanswered"], m["refused"]) == (0.25, 0.5)
+    en, de = m["by_lang"]["en"], m["by_lang"]["de"]
     assert (en["n"], en["answer@1"], en["answer@any"], en["answered"]) == (
         3,
         0.3333,
         0.6667,
         0.6667,
     )
-    assert m["by_lang"]["de"]["answer@1"] == 0.0
+    assert (de["n"], de["misanswered"], de["unanswerable"], de["refused"]) == (1, 1.0, 2, 0.5)
+    bars = {t["threshold"]: (t["answered"], t["right"]) for t in m["thresholds"]}
+    assert bars[1.0] == (1.0, round(2 / 6, 4))  # all six; a and c would be right
+    assert bars[3.0] == (round(4 / 6, 4), 0.25)  # a, b, d, v: only a
+    assert bars[4.5] == (round(1 / 6, 4), 1.0)
+    assert bars[5.0] == (round(1 / 6, 4), 1.0)
+    assert max(bars) == 5.0 and min(bars) == 1.0
     assert answer_metrics([])["answer@1"] == 0.0
     assert evidence_match("Sie hält genau  Siebenundvierzig Völker.", ["siebenundvierzig völker"])
     assert not evidence_match("Sie hält 47 Völker.", ["siebenundvierzig"])
@@ -236,7 +263,7 @@ def test_second_run_reuses_the_index(
     again = run_eval(service, dataset, limit=2, progress=False)
     assert again["index"]["cached"] is True
     assert again["index"]["embedded_chunks"] == 0
-    assert again["questions"] == 2
+    assert again["questions"] + again["unanswerable"] == 2  # a sample of the seven
 
 
 def test_cli_json_and_plot(
@@ -256,7 +283,7 @@ def test_cli_json_and_plot(
     report = json.loads(result.stdout)  # progress went to stderr: stdout is only the JSON
     for key in ("hit@1", "hit@5", "hit@10", "mrr@10", "xhit@10", "by_lang", "matrix"):
         assert key in report
-    assert report["questions"] == 3
+    assert report["questions"] + report["unanswerable"] == 3
     assert set(report["latency_ms"]) >= {"p50", "p95"}
     assert "answers" not in report  # only with --answers: it asks every question again
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -264,7 +291,8 @@ def test_cli_json_and_plot(
     table = CliRunner().invoke(cli, args, env=env)
     assert table.exit_code == 0, table.output
     assert "hit@1" in table.stdout and "query latency" in table.stdout
-    assert "answers (first sentence / any sentence / answered) of 2 questions" in table.stdout
+    assert re.search(r"answers of \d answerable and \d unanswerable questions", table.stdout)
+    assert "misanswered" in table.stdout and "confidence bar" in table.stdout
 
 
 # --------------------------------------------------------------------------- dataset checks
@@ -286,7 +314,7 @@ def test_missing_gold_path_is_reported_with_its_line(tmp_path: Path) -> None:
 def test_answer_that_is_not_a_string_is_reported(tmp_path: Path) -> None:
     bad = {**QUESTIONS[0], "id": "n", "answer": 308}
     dataset = write_dataset(tmp_path, [QUESTIONS[0], bad])
-    with pytest.raises(DatasetError, match=r'line 2: "answer" must be a string'):
+    with pytest.raises(DatasetError, match=r'line 2: "answer" must be a string or a list'):
         load_dataset(dataset)
 
 
@@ -302,10 +330,31 @@ def test_every_bad_line_is_named(tmp_path: Path) -> None:
         load_dataset(dataset)
     assert err.value.problems == [
         "line 2: not a JSON object",
-        'line 3: no gold: give "docs" and/or "evidence"',
+        'line 3: no gold: give "docs" and/or "evidence" (or "answerable": false)',
         'line 4: "lang" missing or empty',
         "line 5: id 'en-volcano' already used on line 1",
     ]
+
+
+def test_unanswerable_questions_carry_no_gold(tmp_path: Path) -> None:
+    bad = {"id": "u", "lang": "en", "question": "?", "answerable": False, "evidence": ["x"]}
+    odd = {"id": "w", "lang": "en", "question": "?", "answerable": "no"}
+    dataset = write_dataset(tmp_path, QUESTIONS[:1], [json.dumps(bad), json.dumps(odd)])
+    with pytest.raises(DatasetError) as err:
+        load_dataset(dataset)
+    assert err.value.problems == [
+        'line 2: a question with "answerable": false has no gold to give',
+        'line 3: "answerable" must be true or false',
+    ]
+
+
+def test_answers_may_be_a_list_in_several_languages(tmp_path: Path) -> None:
+    q = {
+        **QUESTIONS[0],
+        "answer": ["Eyjafjallajökull", " ", "Eyjafjallajökull", "エイヤフィヤトラヨークトル"],
+    }
+    ds = load_dataset(write_dataset(tmp_path, [q]))
+    assert ds.questions[0].answers == ("Eyjafjallajökull", "エイヤフィヤトラヨークトル")
 
 
 def test_gold_outside_docs_is_refused(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answers.confidence import bank_vectors, offtopic_questions
+from bot.retrieval.calibration import bank_vectors, offtopic_questions
 
 
 class Counting:
