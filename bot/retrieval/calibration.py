@@ -15,33 +15,55 @@ bread stay below 2.6 (tests/bot/answers/test_composer.py).
 The bank covers every language with answer phrases (bot/answers/phrases/, twenty); a
 question in another language is judged against all of them at once, which is stricter:
 "Что делает технический директор?" scored 2.9 that way and 4.6 against Russian ones.
+
+The bank's vectors depend only on the model and the bank, so they are kept in the cache
+dir (one file per model and bank version) instead of being embedded at every start: the
+retriever consults the calibrator on every search, so a question would otherwise embed
+the whole bank first.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import logging
+import os
+import re
+import zipfile
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
 from index.embedder import Embedder
 
+logger = logging.getLogger(__name__)
+
+
+@cache
+def _bank_text() -> str:
+    return resources.files("bot.retrieval").joinpath("data/offtopic_questions.json").read_text()
+
 
 @cache
 def offtopic_questions() -> dict[str, tuple[str, ...]]:
-    data = json.loads(
-        resources.files("bot.retrieval").joinpath("data/offtopic_questions.json").read_text()
-    )
+    data = json.loads(_bank_text())
     return {lang: tuple(qs) for lang, qs in data["questions"].items()}
 
 
 class Calibrator:
     """Per-passage mean and spread of similarity to off-topic questions, per language."""
 
-    def __init__(self, embedder: Embedder, vectors: np.ndarray, langs: list[str]) -> None:
-        bank = offtopic_questions()
-        self._bank = {lang: embedder.embed_queries(list(qs)) for lang, qs in bank.items()}
+    def __init__(
+        self,
+        embedder: Embedder,
+        vectors: np.ndarray,
+        langs: list[str],
+        cache_dir: Path | None = None,
+    ) -> None:
+        self._bank = bank_vectors(embedder, cache_dir)
         self._bank_any = np.concatenate(list(self._bank.values()))
         self._stats = {lang: _stats(vectors @ qv.T) for lang, qv in self._bank.items()}
         self._any = _stats(vectors @ self._bank_any.T)
@@ -61,6 +83,58 @@ class Calibrator:
         """
         mean, _ = self._stats.get(lang, self._any)
         return {str(g): float(mean[self._langs == g].mean()) for g in np.unique(self._langs)}
+
+
+def bank_vectors(embedder: Embedder, cache_dir: Path | None) -> dict[str, np.ndarray]:
+    """The bank's question vectors per language: from the cache when it holds them."""
+    bank = offtopic_questions()
+    path = _bank_cache_path(embedder.name, cache_dir) if cache_dir is not None else None
+    if path is not None and path.is_file():
+        cached = _read_bank(path, bank, embedder.dim)
+        if cached is not None:
+            return cached
+    vectors = {lang: embedder.embed_queries(list(qs)) for lang, qs in bank.items()}
+    if path is not None:
+        _write_bank(path, vectors)
+    return vectors
+
+
+def _bank_cache_path(model: str, cache_dir: Path) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_") or "model"
+    digest = hashlib.sha256(_bank_text().encode()).hexdigest()[:16]
+    return cache_dir / "offtopic-vectors" / f"{slug}-{digest}.npz"
+
+
+def _read_bank(
+    path: Path, bank: dict[str, tuple[str, ...]], dim: int
+) -> dict[str, np.ndarray] | None:
+    """The cached vectors if they are whole and fit the bank; None (and a warning) if not."""
+    sizes = [len(qs) for qs in bank.values()]
+    try:
+        with np.load(path) as data:
+            vecs = np.asarray(data["vectors"], dtype=np.float32)
+        if vecs.shape != (sum(sizes), dim) or not np.isfinite(vecs).all():
+            raise ValueError(f"{vecs.shape} vectors for {sum(sizes)} questions of {dim} dims")
+        if not np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-3):
+            raise ValueError("vectors are not unit length")
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        logger.warning("%s: unreadable off-topic question cache (%s); rebuilding it", path, exc)
+        return None
+    parts = np.split(vecs, np.cumsum(sizes)[:-1])
+    return dict(zip(bank, parts, strict=True))
+
+
+def _write_bank(path: Path, vectors: dict[str, np.ndarray]) -> None:
+    """Whole file or none: written beside its final name, then renamed."""
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(tmp, vectors=np.concatenate(list(vectors.values())).astype(np.float32))
+        os.replace(tmp, path)
+    except OSError as exc:
+        logger.warning("%s: cannot cache the off-topic question vectors (%s)", path, exc)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def _stats(sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -25,6 +25,7 @@ import logging
 import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -33,7 +34,7 @@ from bot.retrieval.calibration import Calibrator
 from corpus.document import Chunk
 from corpus.langid import detect_language
 from corpus.sentences import split_sentences
-from index.embedder import Embedder
+from index.embedder import Embedder, default_cache_dir
 from index.lexical import LexicalIndex
 from index.parallel import ParallelLinks, Units, link_parallel
 from index.sentences import SentenceVectors
@@ -160,6 +161,7 @@ class Retriever:
         stored: StoredIndex,
         embedder: Embedder,
         config: RetrievalConfig | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.stored = stored
         self.embedder = embedder
@@ -175,7 +177,9 @@ class Retriever:
         for row, chunk in enumerate(stored.chunks):
             self._doc_rows.setdefault(chunk.doc_id, []).append(row)
         self._matrix: np.ndarray | None = None
-        self.lexical = self._build_lexical()
+        # Derived from the model and the texts alone: lexical terms, the calibrator's bank.
+        self._cache_dir = cache_dir or default_cache_dir()
+        self.lexical = self._build_lexical(self._cache_dir)
         self.sentences = self._build_sentences()
         self.links = self._build_links()
         self._calibrator: Calibrator | None = None
@@ -186,15 +190,15 @@ class Retriever:
         cls, stored: StoredIndex, embedder: Embedder, settings: Settings
     ) -> Retriever:
         """The retriever the settings ask for (what the service, and so eval, use)."""
-        return cls(stored, embedder, RetrievalConfig.from_settings(settings))
+        return cls(stored, embedder, RetrievalConfig.from_settings(settings), settings.cache_dir)
 
     # ------------------------------------------------------------------ built once
 
-    def _build_lexical(self) -> LexicalIndex | None:
+    def _build_lexical(self, cache: Path) -> LexicalIndex | None:
         if self.config.mode == DENSE:
             return None
         chunks = self.stored.chunks
-        return LexicalIndex([c.text for c in chunks], [c.lang for c in chunks])
+        return LexicalIndex([c.text for c in chunks], [c.lang for c in chunks], cache)
 
     def _build_links(self) -> ParallelLinks:
         n = len(self.stored.chunks)
@@ -250,7 +254,7 @@ class Retriever:
         with self._calibrator_lock:
             if self._calibrator is None:
                 langs = [str(lang) for lang in self._row_lang]
-                self._calibrator = Calibrator(self.embedder, self.matrix, langs)
+                self._calibrator = Calibrator(self.embedder, self.matrix, langs, self._cache_dir)
             return self._calibrator
 
     @property
