@@ -222,16 +222,18 @@ def _aligned_documents(
     units: Units, candidates: list[tuple[int, int, float]], alignment: float
 ) -> set[tuple[str, str]]:
     """Document pairs whose candidates cover enough of the shorter document; at least
-    MIN_SHARED of them where a language is too small for a neighbourhood (its margins
-    are weaker evidence, see _padding)."""
+    MIN_SHARED of them (all, for a shorter text) where a language is too small for a
+    neighbourhood (its margins are weaker evidence, see _padding)."""
     size = Counter(units.doc_ids)
     per_lang = Counter(units.langs)
     lang = dict(zip(units.doc_ids, units.langs, strict=True))
     shared = Counter(_pair(units.doc_ids[a], units.doc_ids[b]) for a, b, _ in candidates)
     out = set()
     for (x, y), n in shared.items():
+        shorter = min(size[x], size[y])
         small = min(per_lang[lang[x]], per_lang[lang[y]]) < MIN_NEIGHBOURHOOD
-        if x != y and n >= max(MIN_SHARED if small else 1, alignment * min(size[x], size[y])):
+        least = min(MIN_SHARED, shorter) if small else 1  # a text of 1-2 sentences: all
+        if x != y and n >= max(least, alignment * shorter):
             out.add((x, y))
     return out
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from bot.answers import phrases
-from bot.answers.confidence import MIN_CONFIDENCE
+from bot.answers.confidence import LONE_GAP, MIN_CONFIDENCE, NO_EVIDENCE, answerability
 from bot.answers.support import CheckedSentence, check
 from bot.retrieval.retriever import Hit, Pool, Retriever
 from corpus.analysis import analyze
@@ -95,10 +95,29 @@ class Evidence:
     hits: list[Hit]
     confidence: float
     pool: Pool = field(default_factory=Pool)
+    ranked: _Ranked | None = field(default=None, repr=False, compare=False)
 
     @property
     def found(self) -> bool:
         return bool(self.hits) and self.confidence >= MIN_CONFIDENCE
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """The hits' sentences worth quoting, their vectors and how well each answers."""
+
+    cands: list[_Sentence]
+    vecs: np.ndarray
+    scores: np.ndarray
+
+    @property
+    def gap(self) -> float:
+        """How far the best sentence stands above the best one saying something else."""
+        best = int(np.argmax(self.scores))
+        other = (self.vecs @ self.vecs[best]) < SAME_FACT
+        if not other.any():
+            return LONE_GAP
+        return float(self.scores[best] - self.scores[other].max())
 
 
 @dataclass(frozen=True)
@@ -147,8 +166,17 @@ def _informative(text: str) -> bool:
 
 
 def _worth_quoting(s: _Sentence) -> bool:
-    """Informative alone, or a short definition under its term (not a heading itself)."""
+    """Informative alone, or a short definition under its term (not a heading itself);
+    never a question: a text's own (often rhetorical) questions share the asker's words
+    and shape more than any statement does, and answer nothing."""
+    if _asks(s.text):
+        return False
     return _informative(s.text) or (_informative(s.context) and not is_heading(s.text))
+
+
+def _asks(text: str) -> bool:
+    """A question, by its closing mark (Latin, CJK, Arabic and Persian)."""
+    return text.rstrip().rstrip("\"'”’»)）」』").endswith(("?", "？", "؟"))
 
 
 def _overlap_bonus(question: str, cands: list[_Sentence]) -> np.ndarray:
@@ -199,11 +227,11 @@ class Composer:
         qlang = answer_lang or detect_language(question)
         qvec = self.retriever.embed_query(question)
         hits = self.retriever.search(question, self.k, pool, query_vec=qvec, lang=qlang)
-        conf = 0.0
-        if hits:
-            z = self.retriever.calibrator.z_scores(self.retriever.score_all(qvec), qlang)
-            conf = max(float(z[h.row]) for h in hits)
-        return Evidence(question, qlang, qvec, hits, conf, pool or Pool())
+        if not hits:
+            return Evidence(question, qlang, qvec, hits, NO_EVIDENCE, pool or Pool())
+        ranked = self._rank(question, qvec, hits, qlang)
+        conf = answerability(ranked.gap, hits[0].relevance)
+        return Evidence(question, qlang, qvec, hits, conf, pool or Pool(), ranked)
 
     def answer(
         self, question: str, pool: Pool | None = None, answer_lang: str | None = None
@@ -227,13 +255,16 @@ class Composer:
             sentences=checked,
         )  # fmt: skip
 
-    def _choose(self, ev: Evidence, qlang: str) -> list[_Sentence]:
-        question, qvec, hits = ev.question, ev.qvec, ev.hits
+    def _rank(self, question: str, qvec: np.ndarray, hits: list[Hit], qlang: str) -> _Ranked:
         cands = [s for s in _candidate_sentences(hits) if _worth_quoting(s)]
         if not cands:
             cands = _candidate_sentences(hits[:1])
         vecs = self._vectors(cands)
-        scores = self._scores(question, qvec, cands, vecs, qlang)
+        return _Ranked(cands, vecs, self._scores(question, qvec, cands, vecs, qlang))
+
+    def _choose(self, ev: Evidence, qlang: str) -> list[_Sentence]:
+        ranked = ev.ranked or self._rank(ev.question, ev.qvec, ev.hits, qlang)
+        cands, vecs, scores = ranked.cands, ranked.vecs, ranked.scores
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         own = [i for i in order if cands[i].lang == qlang]
         if own and scores[own[0]] >= scores[order[0]] - OWN_LANGUAGE_PREFERENCE:

@@ -1,20 +1,16 @@
 """Each passage's background: how it scores for questions that it cannot answer.
 
-Two uses. Retrieval removes the model's preference for passages in the question's own
-language before languages are compared (``language_offsets``), and answers are judged
-found or not by how far a passage stands above its background (``z_scores``).
-
-e5's absolute similarities are high even for unrelated text (0.75-0.85), and some
-passages are near everything, so neither a constant nor the query's own score spread
-separates answerable from unanswerable questions. What does: how far a passage's score
-for this question stands above its scores for a bank of everyday questions asked in the
-same language (bot/retrieval/data/offtopic_questions.json). On the default corpus, questions it
-answers reach 3.5-10 standard deviations; questions about boiling water, football or
-bread stay below 2.6 (tests/bot/answers/test_composer.py).
+Retrieval removes the model's preference for passages in the question's own language
+before languages are compared (``language_offsets``): e5's absolute similarities are high
+even for unrelated text (0.75-0.85), and higher for a passage in the question's own
+language whatever it says. The background is the mean similarity of each language's
+passages to a bank of everyday questions asked in the question's language
+(bot/retrieval/data/offtopic_questions.json). (It once also judged whether an answer was
+found, by how many standard deviations the best passage stood above it; on roles-dev that
+told right from wrong answers no better than chance, see bot/answers/confidence.py.)
 
 The bank covers every language with answer phrases (bot/answers/phrases/, twenty); a
-question in another language is judged against all of them at once, which is stricter:
-"Что делает технический директор?" scored 2.9 that way and 4.6 against Russian ones.
+question in another language is judged against all of them at once.
 
 The bank's vectors depend only on the model and the bank, so they are kept in the cache
 dir (one file per model and bank version) instead of being embedded at every start: the
@@ -54,7 +50,7 @@ def offtopic_questions() -> dict[str, tuple[str, ...]]:
 
 
 class Calibrator:
-    """Per-passage mean and spread of similarity to off-topic questions, per language."""
+    """Per-passage mean similarity to off-topic questions, per question language."""
 
     def __init__(
         self,
@@ -65,14 +61,9 @@ class Calibrator:
     ) -> None:
         self._bank = bank_vectors(embedder, cache_dir)
         self._bank_any = np.concatenate(list(self._bank.values()))
-        self._stats = {lang: _stats(vectors @ qv.T) for lang, qv in self._bank.items()}
-        self._any = _stats(vectors @ self._bank_any.T)
+        self._means = {lang: (vectors @ qv.T).mean(axis=1) for lang, qv in self._bank.items()}
+        self._any = (vectors @ self._bank_any.T).mean(axis=1)
         self._langs = np.array(langs)
-
-    def z_scores(self, scores: np.ndarray, lang: str) -> np.ndarray:
-        """How unusual each passage's score is for it (rows of the full index)."""
-        mean, std = self._stats.get(lang, self._any)
-        return (scores - mean) / std
 
     def language_offsets(self, lang: str) -> dict[str, float]:
         """How much the model favours passages of each language for questions in ``lang``.
@@ -81,7 +72,7 @@ class Calibrator:
         ``lang``: passages in the question's own language get a higher baseline, which
         is bias, not relevance, and is subtracted before languages are compared.
         """
-        mean, _ = self._stats.get(lang, self._any)
+        mean = self._means.get(lang, self._any)
         return {str(g): float(mean[self._langs == g].mean()) for g in np.unique(self._langs)}
 
 
@@ -135,7 +126,3 @@ def _write_bank(path: Path, vectors: dict[str, np.ndarray]) -> None:
         logger.warning("%s: cannot cache the off-topic question vectors (%s)", path, exc)
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-
-
-def _stats(sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return sims.mean(axis=1), sims.std(axis=1) + 1e-3

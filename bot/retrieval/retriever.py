@@ -488,10 +488,6 @@ class Retriever:
             chunks,
         )
 
-    def score_all(self, query_vec: np.ndarray) -> np.ndarray:
-        """Similarity of the query to every chunk: the background a top score is judged by."""
-        return self.matrix @ query_vec
-
 
 def _promote(order: list[int], row: int, slot: int) -> list[int]:
     """``row`` moved up to position ``slot`` (1-based) unless it is already there or above."""

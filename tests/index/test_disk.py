@@ -39,7 +39,8 @@ from bot.cli import main
 main()
 '''
 def polyqa(*args):
-    env = dict(os.environ, POLYQA_CACHE_DIR=disk)
+    # The fake model on both paths (the query path would convert the real one onto the disk).
+    env = dict(os.environ, POLYQA_CACHE_DIR=disk, POLYQA_ENGINE="sentence-transformers")
     done = subprocess.run([sys.executable, "-c", CHILD, repo, repo, *args],
                           capture_output=True, text=True, env=env)
     return {"rc": done.returncode, "out": done.stdout, "err": done.stderr}
