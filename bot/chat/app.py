@@ -41,10 +41,10 @@ logger = logging.getLogger(__name__)
 
 EXAMPLES = [
     "CTO ve CIO arasındaki fark nedir?",
-    "ग्राहक संबंध प्रबंधन में कॉल प्रबंधन क्या है?",
+    "ई-सीआरएम क्या है?",
     "What is the CIO responsible for?",
     "Wer entscheidet, welche Produkte ein Unternehmen nicht mehr anbieten sollte?",
-    "首席技術官需要熟悉哪些監管機構？",
+    "什麼是首席創新官？",
 ]
 AUTO = "auto"
 # A streamed piece (a whole line of the extractive answer) is shown in up to this many
