@@ -195,12 +195,15 @@ def _fill(text: str, units: list[_Unit], first: int, min_end: int, room: int) ->
     stopping early before a heading (a glossary entry or a section is a chunk of its own
     when it fits one) and at a paragraph break once the chunk is over half full."""
     total, j = 0, first
+    body = False  # the run holds more than headings (kept as it grows: a page of short
+    # label-like lines would make re-checking the run cubic in its length)
     while j < len(units) and (j < min_end or total + units[j].tokens <= room):
-        if j >= min_end and _section_starts(units, first, j):
-            break
+        if j >= min_end and units[j].heading and body:
+            break  # a section starts
         if j >= min_end and total > room / 2 and _paragraph_break(text, units[j - 1], units[j]):
             break
         total += units[j].tokens
+        body = body or not units[j].heading
         j += 1
     return j
 
@@ -303,11 +306,6 @@ def _overlap_start(units: list[_Unit], first: int, last: int, overlap: int, room
     while k > 0 and sum(u.tokens for u in units[last - k : last + 1]) > room:
         k -= 1
     return last - k
-
-
-def _section_starts(units: list[_Unit], first: int, j: int) -> bool:
-    """Unit j is a heading and the run from ``first`` already holds more than headings."""
-    return units[j].heading and not all(u.heading for u in units[first:j])
 
 
 def _is_heading_line(text: str, start: int, end: int) -> bool:
