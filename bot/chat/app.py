@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 EXAMPLES = [
     "CTO ve CIO arasındaki fark nedir?",
-    "ई-सीआरएम क्या है?",
+    "सीआईओ की मुख्य जिम्मेदारी क्या है?",
     "What is the CIO responsible for?",
     "Wer entscheidet, welche Produkte ein Unternehmen nicht mehr anbieten sollte?",
     "什麼是首席創新官？",
