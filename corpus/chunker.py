@@ -310,7 +310,7 @@ def _overlap_start(units: list[_Unit], first: int, last: int, overlap: int, room
 
 def _is_heading_line(text: str, start: int, end: int) -> bool:
     """A sentence that is a whole line and names what follows: a title, a section heading
-    or a glossary term ("中間件:", "Lieferkette (Supply Chain):", "## Setup")."""
+    or a glossary term ("光合作用:", "Lieferkette (Supply Chain):", "## Setup")."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end

@@ -109,7 +109,7 @@ for _lang, _words in _WORDS.items():
 _TOKEN = re.compile(r"[^\W\d_]+")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-# Latin capitals only; \b would miss "CRM" in "是CRM" (是 is a word character too).
+# Latin capitals only; \b would miss "API" in "是API" (是 is a word character too).
 _ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]+s?(?![A-Za-z])")
 
 # Evidence weighs 1/(1 + (letters/_EVIDENCE_LETTERS)^2): ~0.95 for a question,
@@ -264,7 +264,7 @@ def detect_with_scores(text: str, likely: str | None = None) -> list[tuple[str, 
     """Candidate ISO 639-1 codes with scores summing to about 1, best first.
 
     All-caps acronyms (CTO, CRM) are ignored: they are the same in every language and
-    would otherwise make "什麼是CRM？" look half English. ``likely`` is a language the
+    would otherwise make "什麼是API？" look half English. ``likely`` is a language the
     caller expects (a chunk's document's): confirmed by function words alone when they
     leave no doubt, so langdetect runs only where the text may be in another language.
     """

@@ -102,14 +102,22 @@ class SentenceVectors(Derived):
         hits = np.flatnonzero(self.spans[a:b, 0] == start)
         return np.asarray(self.vectors[a + int(hits[0])], dtype=np.float32) if hits.size else None
 
-    def best(self, query_vec: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """For each row, the query's cosine with its most similar sentence (-1 if none)."""
+    def best(
+        self, query_vec: np.ndarray, rows: np.ndarray, shifts: np.ndarray | None = None
+    ) -> np.ndarray:
+        """For each row, the query's cosine with its most similar sentence (-1 if none);
+        with ``shifts`` (one vector per row), of the sentences' vectors minus the row's
+        shift, renormalised (a direction the caller compares without)."""
         q = np.asarray(query_vec, dtype=np.float32)
         out = np.full(len(rows), -1.0, dtype=np.float32)
         for i, row in enumerate(np.asarray(rows, dtype=np.int64).tolist()):
             a, b = self._range(row)
             if b > a:
-                out[i] = float(np.max(np.asarray(self.vectors[a:b], dtype=np.float32) @ q))
+                vecs = np.asarray(self.vectors[a:b], dtype=np.float32)
+                if shifts is not None:
+                    vecs = vecs - shifts[i]
+                    vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+                out[i] = float(np.max(vecs @ q))
         return out
 
     def part(self, rows: Sequence[int]) -> SentencePart:

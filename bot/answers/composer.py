@@ -134,9 +134,9 @@ class _Sentence:
 def _candidate_sentences(hits: list[Hit]) -> list[_Sentence]:
     """Sentences of the hits, each once even where overlapping chunks repeat it.
 
-    A sentence under a glossary term ("呼叫管理(Call Management):" then "它是CSS應用功能的
-    核心。") is compared with the question under its term, and quoted with it: alone,
-    "it is the core of CSS" answers nothing.
+    A sentence under a glossary term ("光合作用(Photosynthesis):" then "它在葉綠體中進
+    行。") is compared with the question under its term, and quoted with it: alone, "it
+    takes place in the chloroplasts" answers nothing.
     """
     seen: set[tuple[str, int]] = set()
     out = []
@@ -225,13 +225,22 @@ class Composer:
     ) -> Evidence:
         """Candidates for the answer, and whether any of them stands out."""
         qlang = answer_lang or detect_language(question)
-        qvec = self.retriever.embed_query(question)
+        qvec = self.retriever.embed_query(question, qlang)
         hits = self.retriever.search(question, self.k, pool, query_vec=qvec, lang=qlang)
         if not hits:
             return Evidence(question, qlang, qvec, hits, NO_EVIDENCE, pool or Pool())
         ranked = self._rank(question, qvec, hits, qlang)
-        conf = answerability(ranked.gap, hits[0].relevance)
+        conf = answerability(ranked.gap, self._background_free(hits[0], qlang))
         return Evidence(question, qlang, qvec, hits, conf, pool or Pool(), ranked)
+
+    def _background_free(self, hit: Hit, qlang: str) -> float:
+        """The hit's relevance less its language's background for questions in ``qlang``
+        (twice, as the chunk's and its best sentence's cosines each carry it): what the
+        answerability was fitted on, whether or not retrieval took it off itself."""
+        if self.retriever.config.debias:
+            return hit.relevance
+        offsets = self.retriever.calibrator.language_offsets(qlang)
+        return hit.relevance - 2.0 * offsets.get(hit.chunk.lang, 0.0)
 
     def answer(
         self, question: str, pool: Pool | None = None, answer_lang: str | None = None
@@ -298,7 +307,8 @@ class Composer:
             fresh = self.retriever.embedder.embed_passages([cands[i].context for i in missing])
             for i, vec in zip(missing, fresh, strict=True):
                 vecs[i] = vec
-        return np.stack([np.asarray(v, dtype=np.float32) for v in vecs])
+        stacked = np.stack([np.asarray(v, dtype=np.float32) for v in vecs])
+        return self.retriever.neutral_passages(stacked, [s.lang for s in cands])
 
     def _scores(
         self,
@@ -378,7 +388,7 @@ class Composer:
             return None
         target = self.retriever.stored.chunks[row]
         text = target.text[lo - target.start : hi - target.start]
-        score = float(self.retriever.matrix[row] @ ev.qvec)
+        score = float(self.retriever.vectors_of([row])[0] @ ev.qvec)
         hit = replace(
             sent.hit, score=score, row=row, chunk=target, translations=(), translation_chunks=()
         )

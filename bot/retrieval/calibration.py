@@ -30,6 +30,7 @@ import zipfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -76,24 +77,29 @@ class Calibrator:
         return {str(g): float(mean[self._langs == g].mean()) for g in np.unique(self._langs)}
 
 
-def bank_vectors(embedder: Embedder, cache_dir: Path | None) -> dict[str, np.ndarray]:
-    """The bank's question vectors per language: from the cache when it holds them."""
+def bank_vectors(
+    embedder: Embedder, cache_dir: Path | None, kind: Literal["query", "passage"] = "query"
+) -> dict[str, np.ndarray]:
+    """The bank's vectors per language, embedded as questions or as passages (the model
+    prefixes each differently): from the cache when it holds them."""
     bank = offtopic_questions()
-    path = _bank_cache_path(embedder.name, cache_dir) if cache_dir is not None else None
+    path = _bank_cache_path(embedder.name, cache_dir, kind) if cache_dir is not None else None
     if path is not None and path.is_file():
         cached = _read_bank(path, bank, embedder.dim)
         if cached is not None:
             return cached
-    vectors = {lang: embedder.embed_queries(list(qs)) for lang, qs in bank.items()}
+    embed = embedder.embed_queries if kind == "query" else embedder.embed_passages
+    vectors = {lang: embed(list(qs)) for lang, qs in bank.items()}
     if path is not None:
         _write_bank(path, vectors)
     return vectors
 
 
-def _bank_cache_path(model: str, cache_dir: Path) -> Path:
+def _bank_cache_path(model: str, cache_dir: Path, kind: str = "query") -> Path:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_") or "model"
     digest = hashlib.sha256(_bank_text().encode()).hexdigest()[:16]
-    return cache_dir / "offtopic-vectors" / f"{slug}-{digest}.npz"
+    suffix = "" if kind == "query" else f"-{kind}"
+    return cache_dir / "offtopic-vectors" / f"{slug}-{digest}{suffix}.npz"
 
 
 def _read_bank(

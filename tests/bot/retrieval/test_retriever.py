@@ -112,8 +112,8 @@ VECS = np.stack(
 
 def hand_retriever(**cfg: object) -> Retriever:
     store = make_store(TEXTS, LANGS_, VECS)
-    # debias needs the off-topic bank embedded: hand-made vectors have no model for it
-    config = RetrievalConfig(rerank=False, debias=0.0, **cfg)  # type: ignore[arg-type]
+    # neutral and debias need the off-topic bank embedded: hand-made vectors have no model
+    config = RetrievalConfig(rerank=False, debias=0.0, neutral=False, **cfg)  # type: ignore[arg-type]
     return Retriever(store, NoModel(), config)  # type: ignore[arg-type]
 
 
@@ -157,9 +157,9 @@ def test_pool_restriction_applies_to_every_stage(monkeypatch: pytest.MonkeyPatch
     assert all(h.translations == () for h in hits)  # the German twins are out of the pool
     assert calls and all(rows <= {0, 2} for rows in calls)
     alone = make_store([TEXTS[0], TEXTS[2]], ["en", "en"], VECS[[0, 2]])
-    same = Retriever(alone, NoModel(), RetrievalConfig(rerank=False, debias=0.0)).search(
-        "CTO Produktlinie", 5, None, qvec
-    )
+    same = Retriever(
+        alone, NoModel(), RetrievalConfig(rerank=False, debias=0.0, neutral=False)
+    ).search("CTO Produktlinie", 5, None, qvec)
     assert [(h.chunk.text, round(h.relevance, 6)) for h in hits] == [
         (h.chunk.text, round(h.relevance, 6)) for h in same
     ]
@@ -176,7 +176,9 @@ def test_same_language_word_overlap_does_not_crowd_out_the_translated_answer() -
 
 def test_search_is_deterministic_and_ties_break_by_row() -> None:
     store = make_store(["same text"] * 3, ["en"] * 3, np.tile(unit(1, 0, 0, 0), (3, 1)))
-    r = Retriever(store, NoModel(), RetrievalConfig(rerank=False, parallel=False, debias=0.0))
+    r = Retriever(
+        store, NoModel(), RetrievalConfig(rerank=False, parallel=False, debias=0.0, neutral=False)
+    )
     runs = [[h.row for h in r.search("same", 3, query_vec=unit(1, 0, 0, 0))] for _ in range(3)]
     assert runs == [[0, 1, 2]] * 3
 
