@@ -14,10 +14,10 @@ every language, and a list is never complete):
   words decide which sentence answers, the subject which thing it is about ("Welche
   Techniken verwendet es? Data Mining"). Pasting the whole earlier question instead finds
   the earlier answer again: its words outweigh the follow-up's.
-- **Topic continuity**: the passages are re-ranked by adding how close each is to the
-  earlier turn's question (``TOPIC_WEIGHT`` times the cosine, measured from the best
-  candidate so the top passage's relevance keeps its scale and the confidence bar still
-  means what it means for one question).
+- **Topic continuity**: the passages are re-ranked by adding how much closer each is to
+  the earlier turn's question than the candidates are on average (``TOPIC_WEIGHT`` times
+  the cosine above their mean): a passage on the conversation's topic is evidence for
+  the follow-up, and the confidence computed from it says so.
 
 Whether the earlier turns are used at all is decided by the service on the evidence
 (bot/service.py): a question that is answered alone stands alone.
@@ -162,7 +162,8 @@ class TopicRetriever:
         query_vec: np.ndarray | None = None,
         lang: str | None = None,
     ) -> list[Hit]:
-        """The wrapped search's candidates, re-ranked by relevance plus topic closeness."""
+        """The wrapped search's candidates, re-ranked by relevance plus topic closeness
+        above the candidates' mean."""
         hits = self._retriever.search(query, max(k, TOPIC_DEPTH), pool, query_vec, lang)
         if not hits:
             return hits
@@ -170,9 +171,9 @@ class TopicRetriever:
         closeness = [
             max(float(matrix[r] @ self._topic) for r in (h.row, *h.translations)) for h in hits
         ]
-        top = max(closeness)
+        level = float(np.mean(closeness))
         scored = [
-            (h.relevance + self._weight * (c - top), h)
+            (h.relevance + self._weight * (c - level), h)
             for h, c in zip(hits, closeness, strict=True)
         ]
         scored.sort(key=lambda item: (-item[0], item[1].row))
