@@ -265,10 +265,13 @@ class PolyqaService:
         history: History = (),
     ) -> Resolved:
         """The question's evidence, read in the light of the earlier turns when it needs
-        them: when alone it is not answered and with the earlier subject and topic it is
-        (bot/retrieval/conversation.py), by ``HISTORY_MARGIN`` at least. A question
-        answered alone stands alone, so a new subject gets the answer it gets without
-        history; no history, today's path."""
+        them: the follow-up is also searched with the earlier subject and topic
+        (bot/retrieval/conversation.py), and that evidence is taken when it is found and
+        raises the confidence by ``HISTORY_MARGIN`` at least. "Who designed it?" may be
+        answered alone, about whatever was designed; after "What is the X?" the passage
+        on X answers it far more clearly. A new subject is answered better alone than
+        pulled to the old topic, so it gets the answer it gets without history. No
+        history: today's path, unchanged."""
         earlier = self._earlier(history, langs, answer_lang, k) if history else []
         return self._resolve(question, earlier, langs, answer_lang, k)
 
@@ -282,7 +285,7 @@ class PolyqaService:
     ) -> Resolved:
         alone = self.evidence(question, langs, answer_lang, k)
         plan = follow_up(self._clean(question), earlier)
-        if plan is None or alone.found:
+        if plan is None:
             return Resolved(alone)
         pool = Pool(langs=frozenset(langs)) if langs else None
         topical = TopicRetriever(self.retriever(), plan.earlier.qvec)
