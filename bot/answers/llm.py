@@ -30,6 +30,8 @@ _BODY_EXCERPT = 200
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 # Of each earlier answer, this much is shown to the condense prompt.
 _CONDENSE_ANSWER_CHARS = 400
+# Quotation marks of every script, which models like to put around a rewritten question.
+_QUOTES = "\"'“”„‟«»‹›「」『』‘’‚"
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ def condense(
     """The follow-up as a standalone question in the user's language (one line: a model
     that explains itself anyway is cut at its first line break)."""
     text = complete(config, build_condense_messages(turns, question, question_lang_name))
-    lines = [line.strip().strip('"“”«»') for line in text.strip().splitlines() if line.strip()]
+    lines = [line.strip().strip(_QUOTES).strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
     if not lines:
         raise LLMError(config.base_url, "empty reply to the condense prompt")
     return lines[0]
