@@ -17,7 +17,6 @@ from bot.answers.composer import Answer
 from bot.service import PolyqaService
 from bot.settings import load_settings
 
-
 STANDALONE = "An wen berichtet der CTO?"
 
 

@@ -4,8 +4,6 @@ history giving exactly today's answer."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.answers import phrases
