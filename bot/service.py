@@ -8,15 +8,28 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.answers import phrases
 from bot.answers.composer import Answer, Composer, Evidence
+from bot.answers.followup import follow_up_evidence
 from bot.answers.translations import Parallel, cited_translations
+from bot.errors import LLMError, QuestionError
 from bot.questions import clean_question
+from bot.retrieval.conversation import (
+    MAX_EARLIER,
+    Earlier,
+    FollowUp,
+    TopicRetriever,
+    follow_up,
+    subject_of,
+)
 from bot.retrieval.retriever import Hit, Pool, Retriever
 from bot.settings import Settings
+from corpus.langid import detect_language
 from corpus.reader import default_corpus_dir, read_documents
 from index import store
 from index.builder import IndexReport, Progress, params_for, update_index
@@ -30,6 +43,32 @@ if TYPE_CHECKING:
     from bot.answers.llm import LLMConfig
 
 logger = logging.getLogger(__name__)
+
+# How much the earlier turns must raise a follow-up's confidence (log-odds that the first
+# sentence answers: e^1.5, about 4.5 times the odds) before its answer is taken over the
+# question's own: a new subject asked after another is weakly matched alone too, and the
+# old topic must not take its answer. Picked on roles-dev's 20 dialogs (bench/README.md).
+HISTORY_MARGIN = 1.5
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """An earlier turn of a conversation: the question, and the answer given when the
+    caller has it (without it, the question is answered again to know what was said)."""
+
+    question: str
+    answer: Answer | None = None
+
+
+History = Sequence["str | Exchange"]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A question's evidence, and the follow-up plan when the earlier turns were used."""
+
+    evidence: Evidence
+    plan: FollowUp | None = None
 
 
 class PolyqaService:
@@ -144,9 +183,24 @@ class PolyqaService:
     def documents(self) -> list[DocRecord]:
         return sorted(self.retriever().stored.documents.values(), key=lambda d: d.doc_id)
 
-    def search(self, query: str, k: int | None = None, langs: Sequence[str] = ()) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        langs: Sequence[str] = (),
+        history: History = (),
+    ) -> list[Hit]:
+        """The passages for ``query``; after earlier turns (``history``, oldest first),
+        the follow-up's when they are used (see ``resolve``)."""
         pool = Pool(langs=frozenset(langs)) if langs else None
-        return self.retriever().search(self._clean(query), k or self.settings.top_k, pool)
+        k = k or self.settings.top_k
+        if not history:
+            return self.retriever().search(self._clean(query), k, pool)
+        plan = self.resolve(query, langs, None, None, history).plan
+        if plan is None:
+            return self.retriever().search(self._clean(query), k, pool)
+        topical = TopicRetriever(self.retriever(), plan.earlier.qvec)
+        return topical.search(plan.query, k, pool)
 
     def _clean(self, question: str) -> str:
         question = clean_question(question)  # cheap checks first: no model needed
@@ -162,9 +216,11 @@ class PolyqaService:
         langs: Sequence[str] = (),
         answer_lang: str | None = None,
         k: int | None = None,
+        history: History = (),
     ) -> Answer:
+        """The answer to ``question``, after the earlier turns of ``history`` if any."""
         final = None
-        for item in self.ask_stream(question, langs, answer_lang, k):
+        for item in self.ask_stream(question, langs, answer_lang, k, history):
             if isinstance(item, Answer):
                 final = item
         assert final is not None
@@ -176,18 +232,120 @@ class PolyqaService:
         langs: Sequence[str] = (),
         answer_lang: str | None = None,
         k: int | None = None,
+        history: History = (),
     ) -> Iterator[str | Answer]:
-        """Pieces of the answer text as they are ready, then the whole Answer last."""
-        evidence = self.evidence(question, langs, answer_lang, k)
+        """Pieces of the answer text as they are ready, then the whole Answer last.
+
+        With earlier turns, the answer starts with a line saying so when they were used.
+        """
         config = self.llm_config()
+        if config is not None and history:
+            resolved = self._condensed(question, langs, answer_lang, k, history, config)
+        else:
+            resolved = self.resolve(question, langs, answer_lang, k, history)
+        evidence, note = resolved.evidence, self._note(resolved)
+        if note:
+            yield note + "\n"
         if config is not None and evidence.found:
             from bot.answers.generate import generate  # httpx: only with a language model
 
-            yield from generate(self._composer(k), evidence, config)
+            for item in generate(self._composer(k), evidence, config):
+                yield _noted(item, note, question) if isinstance(item, Answer) else item
             return
-        answer = self.compose(evidence, k=k)
-        yield from answer.answer.splitlines(keepends=True)
+        answer = _noted(self.compose(evidence, k=k), note, question)
+        yield from answer.answer.splitlines(keepends=True)[1 if note else 0 :]
         yield answer
+
+    def resolve(
+        self,
+        question: str,
+        langs: Sequence[str] = (),
+        answer_lang: str | None = None,
+        k: int | None = None,
+        history: History = (),
+    ) -> Resolved:
+        """The question's evidence, read in the light of the earlier turns when it needs
+        them: the follow-up is also searched with the earlier subject and topic
+        (bot/retrieval/conversation.py), and that evidence is taken when it is found and
+        raises the confidence by ``HISTORY_MARGIN`` at least. "Who designed it?" may be
+        answered alone, about whatever was designed; after "What is the X?" the passage
+        on X answers it far more clearly. A new subject is answered better alone than
+        pulled to the old topic, so it gets the answer it gets without history. No
+        history: today's path, unchanged."""
+        earlier = self._earlier(history, langs, answer_lang, k) if history else []
+        return self._resolve(question, earlier, langs, answer_lang, k)
+
+    def _resolve(
+        self,
+        question: str,
+        earlier: list[Earlier],
+        langs: Sequence[str],
+        answer_lang: str | None,
+        k: int | None,
+    ) -> Resolved:
+        alone = self.evidence(question, langs, answer_lang, k)
+        plan = follow_up(self._clean(question), earlier)
+        if plan is None:
+            return Resolved(alone)
+        pool = Pool(langs=frozenset(langs)) if langs else None
+        topical = TopicRetriever(self.retriever(), plan.earlier.qvec)
+        composer = self._composer(k, topical)  # type: ignore[arg-type]
+        candidate = follow_up_evidence(composer, plan, pool, answer_lang)
+        if candidate.found and candidate.confidence >= alone.confidence + HISTORY_MARGIN:
+            return Resolved(candidate, plan)
+        return Resolved(alone)
+
+    def _earlier(
+        self, history: History, langs: Sequence[str], answer_lang: str | None, k: int | None
+    ) -> list[Earlier]:
+        """The last turns of ``history``, each resolved in the light of those before it."""
+        out: list[Earlier] = []
+        for turn in list(history)[-MAX_EARLIER:]:
+            exchange = turn if isinstance(turn, Exchange) else Exchange(str(turn))
+            resolved = self._resolve(exchange.question, out, langs, answer_lang, k)
+            answer = exchange.answer or self.compose(resolved.evidence, k=k)
+            plan = resolved.plan
+            subject = plan.subject if plan else subject_of(exchange.question, self.embedder)
+            out.append(Earlier(exchange.question, subject, resolved.evidence.qvec, _led(answer)))
+        return out
+
+    def _condensed(
+        self,
+        question: str,
+        langs: Sequence[str],
+        answer_lang: str | None,
+        k: int | None,
+        history: History,
+        config: LLMConfig,
+    ) -> Resolved:
+        """With a language model: the follow-up rewritten into a standalone question in
+        the user's language first (bot/answers/llm.py ``condense``), then answered as one;
+        if the model fails, the follow-up is read without it."""
+        from bot.answers.llm import condense  # httpx: only with a language model
+
+        turns = [t if isinstance(t, Exchange) else Exchange(str(t)) for t in history]
+        turns = turns[-MAX_EARLIER:]
+        qlang = answer_lang or detect_language(self._clean(question))
+        pairs = [(t.question, t.answer.answer if t.answer else "") for t in turns]
+        try:
+            standalone = self._clean(
+                condense(config, pairs, question, phrases.lang_name(qlang, "en"))
+            )
+        except (LLMError, QuestionError) as exc:
+            logger.warning("%s; reading the follow-up without the language model", exc)
+            return self.resolve(question, langs, answer_lang, k, history)
+        evidence = self.evidence(standalone, langs, qlang, k)
+        if " ".join(standalone.casefold().split()) == " ".join(question.casefold().split()):
+            return Resolved(evidence)
+        last = turns[-1].question
+        earlier = Earlier(last, subject_of(last, self.embedder), evidence.qvec)
+        return Resolved(evidence, FollowUp(question, standalone, earlier.subject, earlier))
+
+    def _note(self, resolved: Resolved) -> str:
+        """ "About “CTO”, following your previous question:" in the question's language."""
+        if resolved.plan is None:
+            return ""
+        return phrases.t("follow_up", resolved.evidence.qlang, subject=resolved.plan.subject)
 
     def evidence(
         self,
@@ -205,8 +363,8 @@ class PolyqaService:
         not-found bar (evaluation measures what a lower bar would answer)."""
         return self._composer(k).compose(evidence, force=force)
 
-    def _composer(self, k: int | None) -> Composer:
-        retriever = self.retriever()
+    def _composer(self, k: int | None, retriever: Retriever | None = None) -> Composer:
+        retriever = retriever or self.retriever()
         return Composer(
             retriever,
             max_sentences=self.settings.answer_sentences,
@@ -225,3 +383,17 @@ class PolyqaService:
         from bot.answers.llm import LLMConfig
 
         return LLMConfig(s.llm_base_url, s.llm_model, s.llm_api_key_env, s.llm_timeout)
+
+
+def _led(answer: Answer) -> tuple[tuple[str, int], ...]:
+    """The sentence a found answer led with, as (doc_id, start): what the user was told."""
+    if not answer.found or not answer.citations or not answer.citations[0].support:
+        return ()
+    return ((answer.citations[0].doc_id, answer.citations[0].support[0].start),)
+
+
+def _noted(answer: Answer, note: str, question: str) -> Answer:
+    """The answer to the question as asked, led by the note when earlier turns were used."""
+    if not note:
+        return answer
+    return replace(answer, question=question, answer=f"{note}\n{answer.answer}", notice=note)

@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 # Enough of an error body to show the server's reason, short enough for one line.
 _BODY_EXCERPT = 200
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+# Of each earlier answer, this much is shown to the condense prompt.
+_CONDENSE_ANSWER_CHARS = 400
+# Quotation marks of every script, which models like to put around a rewritten question.
+_QUOTES = "\"'“”„‟«»‹›「」『』‘’‚"
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,45 @@ def build_messages(
     listed = "\n\n".join(f"[{n}] ({lang}) {text.strip()}" for n, lang, text in passages)
     user = f"Passages:\n\n{listed or '(none)'}\n\nQuestion: {question.strip()}"
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+_CONDENSE_PROMPT = """\
+You rewrite the last question of a conversation so that it can be understood without \
+the conversation.
+Rules:
+- Replace every pronoun and every omitted subject with what it refers to in the earlier \
+turns; keep everything else the question asks.
+- If the question already stands on its own (a new subject), repeat it unchanged.
+- Write it in {lang}.
+- Reply with the question only: no explanation, no quotes, no answer."""
+
+
+def build_condense_messages(
+    turns: Sequence[tuple[str, str]], question: str, question_lang_name: str
+) -> list[dict[str, str]]:
+    """Messages asking for ``question`` as a standalone question; ``turns`` are the
+    earlier (question, answer) pairs, oldest first (an answer may be empty)."""
+    lines = []
+    for asked, answered in turns:
+        lines.append(f"User: {asked.strip()}")
+        if answered.strip():
+            lines.append(f"Assistant: {' '.join(answered.split())[:_CONDENSE_ANSWER_CHARS]}")
+    system = _CONDENSE_PROMPT.format(lang=question_lang_name)
+    user = "Conversation:\n" + "\n".join(lines) + f"\n\nLast question: {question.strip()}"
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def condense(
+    config: LLMConfig, turns: Sequence[tuple[str, str]], question: str, question_lang_name: str
+) -> str:
+    """The follow-up as a standalone question in the user's language (one line: a model
+    that explains itself anyway is cut at its first line break)."""
+    text = complete(config, build_condense_messages(turns, question, question_lang_name))
+    lines = [line.strip().strip(_QUOTES).strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise LLMError(config.base_url, "empty reply to the condense prompt")
+    return lines[0]
 
 
 def stream_chat(config: LLMConfig, messages: list[dict[str, str]]) -> Iterator[str]:

@@ -33,7 +33,7 @@ from bot.chat.render import (
     user_markdown,
 )
 from bot.chat.uploads import MAX_UPLOAD_BYTES, discard_temporary, store_upload
-from bot.service import PolyqaService
+from bot.service import Exchange, PolyqaService
 from corpus.errors import DocumentError, PolyqaError, display_path
 from corpus.reader import SUPPORTED_SUFFIXES
 
@@ -163,7 +163,8 @@ def chat_stream(
     The answer grows as ``service.ask_stream`` hands out pieces (an LLM's tokens, or the
     extractive answer's lines, cut smaller here so they visibly grow). Then its sources'
     translations are looked up, and the last update shows the sources and the answer's
-    language coverage (which marks it finished).
+    language coverage (which marks it finished). The session's earlier turns go with
+    the question, so a follow-up is read in their light ("New chat" empties them).
     """
     history, turns = list(history or []), list(turns or [])
     question = (message or "").strip()
@@ -181,6 +182,7 @@ def chat_stream(
         langs=list(doc_langs or ()),
         answer_lang=None if answer_lang in (None, "", AUTO) else answer_lang,
         k=int(k) if k else None,
+        history=[Exchange(t.answer.question, t.answer) for t in turns],
     )
     turn, shown, answer = len(turns), "", None
     try:
@@ -442,11 +444,16 @@ def _register_api(gr: Any, service: PolyqaService) -> None:
         langs: list[str] | None = None,
         answer_lang: str | None = None,
         k: int | None = None,
+        history: list[str] | None = None,
     ) -> dict[str, Any]:
-        """Answer a question: the answer, its citations, coverage (Answer.to_dict)."""
+        """Answer a question: the answer, its citations, coverage (Answer.to_dict).
+        ``history``: the conversation's earlier questions, oldest first."""
         lang = None if answer_lang in (None, "", AUTO) else answer_lang
+        earlier = [str(q) for q in history or []]
         try:
-            answer = service.ask(question, langs=langs or (), answer_lang=lang, k=k)
+            answer = service.ask(
+                question, langs=langs or (), answer_lang=lang, k=k, history=earlier
+            )
         except PolyqaError as exc:  # a refused question is the caller's, not a server error
             logger.info("question refused: %s", exc)
             raise gr.Error(str(exc), print_exception=False) from exc

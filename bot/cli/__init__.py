@@ -106,6 +106,14 @@ def index(
 @click.argument("query")
 @click.option("-k", "--k", "k", type=int, default=None, help="Number of hits (default 5).")
 @click.option("--lang", "langs", multiple=True, help="Only documents in this language (repeat).")
+@click.option(
+    "--after",
+    "after",
+    multiple=True,
+    metavar="TEXT",
+    help="An earlier question of the conversation (repeat, oldest first): "
+    "QUERY is read as its follow-up.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print hits as a JSON list.")
 @_common
 @_user_errors
@@ -113,12 +121,13 @@ def search(
     query: str,
     k: int | None,
     langs: tuple[str, ...],
+    after: tuple[str, ...],
     as_json: bool,
     index_dir: Path | None,
     model: str | None,
 ) -> None:
-    """Find the passages closest to QUERY, in any language."""
-    hits = _service(index_dir, model).search(query, k, langs)
+    """Find the passages closest to QUERY, in any language (after the --after questions)."""
+    hits = _service(index_dir, model).search(query, k, langs, history=list(after))
     if as_json:
         _print_json([h.to_dict() for h in hits])
         return
@@ -132,6 +141,14 @@ def search(
 @click.argument("question")
 @click.option("--lang", "langs", multiple=True, help="Only documents in this language (repeat).")
 @click.option("--answer-lang", default=None, help="Answer in this language (default: detect).")
+@click.option(
+    "--after",
+    "after",
+    multiple=True,
+    metavar="TEXT",
+    help="An earlier question of the conversation (repeat, oldest first): "
+    "QUESTION is read as its follow-up.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer and citations as JSON.")
 @_common
 @_user_errors
@@ -139,12 +156,14 @@ def ask(
     question: str,
     langs: tuple[str, ...],
     answer_lang: str | None,
+    after: tuple[str, ...],
     as_json: bool,
     index_dir: Path | None,
     model: str | None,
 ) -> None:
-    """Answer QUESTION from the documents, every sentence cited."""
-    answer = _service(index_dir, model).ask(question, langs, answer_lang)
+    """Answer QUESTION from the documents, every sentence cited; with --after, as the
+    follow-up of those questions (the answer says when it used them)."""
+    answer = _service(index_dir, model).ask(question, langs, answer_lang, history=list(after))
     if as_json:
         _print_json(answer.to_dict())
         return

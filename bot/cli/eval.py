@@ -37,6 +37,11 @@ from corpus.errors import PolyqaError
     is_flag=True,
     help='Also ask each question that has a gold "answer" and check the answer holds it.',
 )
+@click.option(
+    "--dialogs",
+    is_flag=True,
+    help="Also ask the conversations of DATASET/dialogs.jsonl and score their last turn.",
+)
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--model", envvar="POLYQA_MODEL", help="sentence-transformers model id or folder.")
 def eval_command(
@@ -46,6 +51,7 @@ def eval_command(
     seed: int,
     plot: Path | None,
     answers: bool,
+    dialogs: bool,
     quiet: bool,
     model: str | None,
 ) -> None:
@@ -63,7 +69,9 @@ def eval_command(
     from bot.evaluation.run import run_eval
 
     try:
-        report = run_eval(load_settings(model=model), dataset, limit, not quiet, seed, answers)
+        report = run_eval(
+            load_settings(model=model), dataset, limit, not quiet, seed, answers, dialogs
+        )
     except PolyqaError as exc:
         raise click.ClickException(str(exc)) from exc
     if plot is not None:

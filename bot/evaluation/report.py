@@ -34,6 +34,8 @@ def format_report(report: Mapping[str, Any]) -> str:
     )
     if "answers" in report:
         out.append(_format_answers(report["answers"]))
+    if "dialogs" in report:
+        out.append(_format_dialogs(report["dialogs"]))
     if report.get("lang_mismatches"):
         out.append(
             f"warning: {len(report['lang_mismatches'])} documents detected in another "
@@ -59,6 +61,21 @@ def _format_answers(a: Mapping[str, Any]) -> str:
             f"  >= {t['threshold']:6.2f}  answered {t['answered']:.3f}  right {t['right']:.3f}"
             for t in a["thresholds"]
         ]
+    return "\n".join(lines)
+
+
+def _format_dialogs(d: Mapping[str, Any]) -> str:
+    """The last turns of the dialogs: follow-ups, and subject switches apart."""
+    lines = [
+        "dialogs (the last turn, after the earlier ones):",
+        f"{'':10}{'n':>6}{'hit@1':>9}{'hit@5':>9}{'answer@1':>10}{'as alone':>10}",
+    ]
+    for label, m in (("follow-up", d), ("switch", d["switch"])):
+        alone = f"{m['same_as_alone']:>10.3f}" if "same_as_alone" in m else ""
+        lines.append(
+            f"{label:10}{int(m['n']):>6}{m['hit@1']:>9.3f}{m['hit@5']:>9.3f}"
+            f"{m['answer@1']:>10.3f}{alone}"
+        )
     return "\n".join(lines)
 
 

@@ -186,13 +186,15 @@ def run_eval(
     progress: bool = True,
     seed: int = 0,
     answers: bool = False,
+    dialogs: bool = False,
 ) -> dict[str, Any]:
     """Index DATASET/docs (cached), query every question, return the report as a dict.
 
     Retrieval is measured on the answerable questions (the others have no gold passage).
     With ``answers``, questions that carry gold answers, and the unanswerable ones, are
     also asked through the service and their extractive answers checked
-    (bot/evaluation/answers.py).
+    (bot/evaluation/answers.py); with ``dialogs``, DATASET/dialogs.jsonl's conversations
+    are asked and their last turn scored (bot/evaluation/dialogs.py).
     """
     ds = load_dataset(dataset)
     questions = sample_questions(ds.questions, limit, seed)
@@ -207,6 +209,17 @@ def run_eval(
         from bot.evaluation.answers import answer_metrics, evaluate_answers
 
         extra["answers"] = answer_metrics(evaluate_answers(questions, ev.service, progress))
+    if dialogs:
+        from bot.evaluation.dialogs import (
+            DIALOGS_FILE,
+            dialog_metrics,
+            evaluate_dialogs,
+            load_dialogs,
+        )
+
+        found = load_dialogs(ds.root / DIALOGS_FILE)
+        _say(progress, f"asking {len(found)} dialogs")
+        extra["dialogs"] = dialog_metrics(evaluate_dialogs(found, ev.service, progress))
     return {
         "dataset": str(ds.root),
         "questions": len(results),

@@ -22,6 +22,7 @@ PHRASES = {
     "indexed": "المستندات المفهرسة",
     "llm_fallback": "(لم يُجب النموذج اللغوي؛ هذه إجابة مقتبسة من المصادر.)",
     "unsupported": "(لا يدعمه مصدره)",
+    "follow_up": "بخصوص «{subject}»، استمرارًا لسؤالك السابق:",
     # The chat window (bot/chat/app.py).
     "language_name": "العربية",
     "ui_language": "لغة الواجهة",

@@ -20,6 +20,7 @@ PHRASES = {
     "indexed": "Indizierte Dokumente",
     "llm_fallback": "(Das Sprachmodell hat nicht geantwortet; dies ist die zitierte Antwort.)",
     "unsupported": "(von der Quelle nicht gestützt)",
+    "follow_up": "Zu „{subject}“, im Anschluss an Ihre vorige Frage:",
     # The chat window (bot/chat/app.py).
     "language_name": "Deutsch",
     "ui_language": "Sprache der Oberfläche",

@@ -20,6 +20,7 @@ PHRASES = {
     "indexed": "Indexed documents",
     "llm_fallback": "(The language model did not answer; this is the extractive answer.)",
     "unsupported": "(unsupported by its source)",
+    "follow_up": "About “{subject}”, following your previous question:",
     # The chat window (bot/chat/app.py).
     "language_name": "English",
     "ui_language": "Interface language",

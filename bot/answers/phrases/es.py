@@ -20,6 +20,7 @@ PHRASES = {
     "indexed": "Documentos indexados",
     "llm_fallback": "(El modelo de lenguaje no respondió; esta es la respuesta extractiva.)",
     "unsupported": "(no respaldado por su fuente)",
+    "follow_up": "Sobre «{subject}», a continuación de su pregunta anterior:",
     # The chat window (bot/chat/app.py).
     "language_name": "Español",
     "ui_language": "Idioma de la interfaz",

@@ -23,6 +23,7 @@ PHRASES = {
     "indexed": "اسناد نمایه‌شده",
     "llm_fallback": "(مدل زبانی پاسخی نداد؛ این پاسخ از نقل‌قول‌های منابع ساخته شده است.)",
     "unsupported": "(منبعش آن را تأیید نمی‌کند)",
+    "follow_up": "دربارهٔ «{subject}»، در ادامهٔ پرسش قبلی شما:",
     # The chat window (bot/chat/app.py).
     "language_name": "فارسی",
     "ui_language": "زبان رابط کاربری",

@@ -20,6 +20,7 @@ PHRASES = {
     "indexed": "Documents indexés",
     "llm_fallback": "(Le modèle de langue n'a pas répondu ; voici la réponse extractive.)",
     "unsupported": "(non étayé par sa source)",
+    "follow_up": "À propos de « {subject} », suite à votre question précédente :",
     # The chat window (bot/chat/app.py).
     "language_name": "Français",
     "ui_language": "Langue de l'interface",

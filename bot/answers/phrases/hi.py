@@ -20,6 +20,7 @@ PHRASES = {
     "indexed": "अनुक्रमित दस्तावेज़",
     "llm_fallback": "(भाषा मॉडल ने उत्तर नहीं दिया; यह उद्धृत उत्तर है।)",
     "unsupported": "(इसके स्रोत द्वारा समर्थित नहीं)",
+    "follow_up": "आपके पिछले प्रश्न के क्रम में, “{subject}” के बारे में:",
     # The chat window (bot/chat/app.py).
     "language_name": "हिन्दी",
     "ui_language": "इंटरफ़ेस की भाषा",

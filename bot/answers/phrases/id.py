@@ -23,6 +23,7 @@ PHRASES = {
     "indexed": "Dokumen terindeks",
     "llm_fallback": "(Model bahasa tidak menjawab; ini jawaban yang dikutip dari sumber.)",
     "unsupported": "(tidak didukung oleh sumbernya)",
+    "follow_up": "Tentang “{subject}”, melanjutkan pertanyaan Anda sebelumnya:",
     # The chat window (bot/chat/app.py).
     "language_name": "Bahasa Indonesia",
     "ui_language": "Bahasa antarmuka",

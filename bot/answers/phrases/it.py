@@ -23,6 +23,7 @@ PHRASES = {
         "delle fonti.)"
     ),
     "unsupported": "(non supportato dalla fonte)",
+    "follow_up": "A proposito di “{subject}”, in seguito alla sua domanda precedente:",
     # The chat window (bot/chat/app.py).
     "language_name": "Italiano",
     "ui_language": "Lingua dell'interfaccia",

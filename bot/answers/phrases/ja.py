@@ -21,6 +21,7 @@ PHRASES = {
     "indexed": "登録済みの文書",
     "llm_fallback": "（言語モデルが応答しなかったため、出典からの抜粋で回答しています。）",
     "unsupported": "（出典による裏付けなし）",
+    "follow_up": "前の質問に続いて、「{subject}」について：",
     # The chat window (bot/chat/app.py).
     "language_name": "日本語",
     "ui_language": "表示言語",

@@ -22,6 +22,7 @@ PHRASES = {
     "indexed": "색인된 문서",
     "llm_fallback": "(언어 모델이 응답하지 않아 출처에서 발췌한 답변을 보여 드립니다.)",
     "unsupported": "(출처에서 뒷받침되지 않음)",
+    "follow_up": "이전 질문에 이어, “{subject}”에 대해:",
     # The chat window (bot/chat/app.py).
     "language_name": "한국어",
     "ui_language": "인터페이스 언어",

@@ -22,6 +22,7 @@ PHRASES = {
         "(Het taalmodel antwoordde niet; dit antwoord bestaat uit citaten uit de bronnen.)"
     ),
     "unsupported": "(niet gestaafd door de bron)",
+    "follow_up": "Over ‘{subject}’, in aansluiting op uw vorige vraag:",
     # The chat window (bot/chat/app.py).
     "language_name": "Nederlands",
     "ui_language": "Taal van de interface",

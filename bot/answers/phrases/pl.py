@@ -22,6 +22,7 @@ PHRASES = {
     "indexed": "Zaindeksowane dokumenty",
     "llm_fallback": "(Model językowy nie odpowiedział; to odpowiedź złożona z cytatów.)",
     "unsupported": "(niepotwierdzone przez źródło)",
+    "follow_up": "O „{subject}”, w nawiązaniu do poprzedniego pytania:",
     # The chat window (bot/chat/app.py).
     "language_name": "Polski",
     "ui_language": "Język interfejsu",

@@ -23,6 +23,7 @@ PHRASES = {
         "(O modelo de linguagem não respondeu; esta resposta é composta de trechos das fontes.)"
     ),
     "unsupported": "(sem respaldo na fonte)",
+    "follow_up": "Sobre “{subject}”, na sequência da sua pergunta anterior:",
     # The chat window (bot/chat/app.py).
     "language_name": "Português",
     "ui_language": "Idioma da interface",

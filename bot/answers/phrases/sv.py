@@ -21,6 +21,7 @@ PHRASES = {
     "indexed": "Indexerade dokument",
     "llm_fallback": "(Språkmodellen svarade inte; det här svaret består av citat ur källorna.)",
     "unsupported": "(stöds inte av källan)",
+    "follow_up": "Om ”{subject}”, som fortsättning på din förra fråga:",
     # The chat window (bot/chat/app.py).
     "language_name": "Svenska",
     "ui_language": "Gränssnittsspråk",

@@ -20,6 +20,7 @@ PHRASES = {
     "indexed": "Dizinlenmiş belgeler",
     "llm_fallback": "(Dil modeli cevap vermedi; bu, alıntılanmış cevaptır.)",
     "unsupported": "(kaynağı tarafından desteklenmiyor)",
+    "follow_up": "Önceki sorunuzun devamı olarak, “{subject}” hakkında:",
     # The chat window (bot/chat/app.py).
     "language_name": "Türkçe",
     "ui_language": "Arayüz dili",

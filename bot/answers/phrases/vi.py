@@ -20,6 +20,7 @@ PHRASES = {
     "indexed": "Tài liệu đã lập chỉ mục",
     "llm_fallback": "(Mô hình ngôn ngữ không trả lời; đây là câu trả lời trích từ nguồn.)",
     "unsupported": "(không được nguồn xác nhận)",
+    "follow_up": "Về “{subject}”, tiếp theo câu hỏi trước của bạn:",
     # The chat window (bot/chat/app.py).
     "language_name": "Tiếng Việt",
     "ui_language": "Ngôn ngữ giao diện",

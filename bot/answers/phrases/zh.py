@@ -20,6 +20,7 @@ PHRASES = {
     "indexed": "已索引的文件",
     "llm_fallback": "（語言模型沒有回應；以下為摘錄式回答。）",
     "unsupported": "（來源不支持此句）",
+    "follow_up": "接續您上一個問題，關於「{subject}」：",
     # The chat window (bot/chat/app.py).
     "language_name": "中文",
     "ui_language": "介面語言",

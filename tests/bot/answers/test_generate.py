@@ -17,6 +17,8 @@ from bot.answers.composer import Answer
 from bot.service import PolyqaService
 from bot.settings import load_settings
 
+STANDALONE = "An wen berichtet der CTO?"
+
 
 class Endpoint:
     """Answers like a model would: it reads the numbered passages it was sent."""
@@ -27,6 +29,8 @@ class Endpoint:
 
     def reply(self, body: dict[str, Any]) -> str:
         user = body["messages"][-1]["content"]
+        if "Last question:" in user:  # the condense prompt: the follow-up made standalone
+            return STANDALONE
         numbers = re.findall(r"^\[(\d+)\]", user, flags=re.M)
         reports = next(
             (n for n in numbers if re.search(rf"^\[{n}\][^\n]*berichtet", user, re.M)), "1"
@@ -85,6 +89,7 @@ def service(default_service, endpoint) -> PolyqaService:  # type: ignore[no-unty
 
 
 QUESTION = "An wen berichtet der CTO?"
+FOLLOW_UP = "Und an wen berichtet er?"
 
 
 def test_generated_answer_is_streamed_checked_and_cited(service, endpoint) -> None:  # type: ignore[no-untyped-def]
@@ -121,3 +126,33 @@ def test_unanswerable_question_is_not_sent_to_the_model(service, endpoint) -> No
     answer = service.ask("Was ist der Siedepunkt von Wasser?")
     assert not answer.found
     assert endpoint[0].requests == []
+
+
+def test_a_follow_up_is_condensed_into_a_standalone_question_first(  # type: ignore[no-untyped-def]
+    service, endpoint
+) -> None:
+    answer = service.ask(FOLLOW_UP, history=["Was macht ein CTO?"])
+    condense, generate = endpoint[0].requests
+    prompt = condense["messages"][-1]["content"]
+    assert "User: Was macht ein CTO?" in prompt and f"Last question: {FOLLOW_UP}" in prompt
+    assert "in German" in condense["messages"][0]["content"]
+    assert f"Question: {STANDALONE}" in generate["messages"][-1]["content"]
+    assert answer.question == FOLLOW_UP and answer.found
+    assert answer.answer.splitlines()[0] == answer.notice
+    assert answer.notice == phrases.t("follow_up", "de", subject="CTO")
+    assert "berichtet in der Regel direkt an den CIO" in answer.answer
+
+
+def test_without_history_nothing_is_condensed(service, endpoint) -> None:  # type: ignore[no-untyped-def]
+    service.ask(QUESTION)
+    assert len(endpoint[0].requests) == 1
+    assert "Last question:" not in endpoint[0].requests[0]["messages"][-1]["content"]
+
+
+def test_a_failing_endpoint_still_answers_the_follow_up(  # type: ignore[no-untyped-def]
+    service, endpoint
+) -> None:
+    endpoint[0].mode = "500"
+    answer = service.ask(FOLLOW_UP, history=["Was macht ein CTO?"])
+    assert answer.question == FOLLOW_UP
+    assert answer.answer.strip()

@@ -16,8 +16,10 @@ import pytest
 
 from bot.answers.llm import (
     LLMConfig,
+    build_condense_messages,
     build_messages,
     complete,
+    condense,
     stream_chat,
     strip_unknown_citations,
 )
@@ -89,6 +91,11 @@ def _make_handler(state: FakeServer) -> type[BaseHTTPRequestHandler]:
             elif mode == "garbage":
                 self._start()
                 self.wfile.write(_chunk("Der ") + b"data: {not json at all\n\n")
+            elif mode == "condense":  # a model that explains itself after the question
+                self._start(200, "application/json")
+                content = "„Wer hat die Kestrel-Presse entworfen?“\nIch habe „sie“ ersetzt."
+                body = {"choices": [{"message": {"role": "assistant", "content": content}}]}
+                self.wfile.write(json.dumps(body).encode())
             elif mode == "json":
                 self._start(200, "application/json")
                 body = {"choices": [{"message": {"role": "assistant", "content": ANSWER}}]}
@@ -268,3 +275,31 @@ def test_connection_refused_fails_fast() -> None:
 )
 def test_strip_unknown_citations(text: str, valid: set[int], expected: str) -> None:
     assert strip_unknown_citations(text, valid) == expected
+
+
+# --- condensing a follow-up -----------------------------------------------------------
+
+TURNS = [("Was ist die Kestrel-Presse?", "Eine hydraulische Maschine [1]."), ("Und wo?", "")]
+
+
+def test_condense_prompt_holds_the_turns_the_language_and_the_question() -> None:
+    system, user = build_condense_messages(TURNS, "Wer hat sie entworfen?", "German")
+    assert "in German" in system["content"] and "unchanged" in system["content"]
+    text = user["content"]
+    assert text.index("User: Was ist die Kestrel-Presse?") < text.index("Assistant: Eine")
+    assert "User: Und wo?" in text and text.count("Assistant:") == 1  # no empty answer
+    assert text.rstrip().endswith("Last question: Wer hat sie entworfen?")
+
+
+def test_condense_returns_the_first_line_without_quotes(server: FakeServer) -> None:
+    server.mode = "condense"
+    result = condense(_config(server.base_url), TURNS, "Wer hat sie entworfen?", "German")
+    assert result == "Wer hat die Kestrel-Presse entworfen?"
+    sent = server.requests[0]["json"]
+    assert "Wer hat sie entworfen?" in sent["messages"][-1]["content"]
+
+
+def test_condense_failure_is_an_llm_error(server: FakeServer) -> None:
+    server.mode = "500"
+    with pytest.raises(LLMError, match="HTTP 500"):
+        condense(_config(server.base_url), TURNS, "Wer hat sie entworfen?", "German")

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.answers import phrases
+
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 
@@ -238,6 +240,26 @@ def test_two_chats_at_once_keep_their_own_answers_and_histories(
     expect(b.locator("#pq-chat .message.user")).to_have_count(1)
     expect(a.locator("#pq-sources .pq-turn")).to_have_count(2)
     expect(b.locator("#pq-sources .pq-turn")).to_have_count(1)
+
+
+def test_a_follow_up_is_answered_in_the_light_of_the_earlier_turn(
+    open_chat: Callable[..., Any],
+) -> None:
+    page = open_chat("de-DE")
+    _ask(page, "Was versteht man unter Workflow-Management?")
+    answer = _ask(page, "Und wie sieht der zweite Ansatz aus?")
+    # The second approach, quoted from the Chinese glossary, after the note (in German)
+    # that the earlier question was used.
+    note = phrases.t("follow_up", "de", subject="Workflow-Management")
+    expect(answer).to_contain_text(note)
+    expect(answer).to_contain_text("2)自動化事件或流程")
+    latest = page.locator("#pq-sources .pq-turn[open] .pq-source mark")
+    expect(latest.first).to_contain_text("2)自動化事件或流程")
+
+    page.locator("#pq-new-chat").click()  # starts over: the follow-up alone has no subject
+    expect(page.locator("#pq-chat .message.user")).to_have_count(0)
+    again = _ask(page, "Und wie sieht der zweite Ansatz aus?")
+    expect(again).not_to_contain_text(note)
 
 
 def test_interface_speaks_the_browsers_language_and_the_chosen_one(

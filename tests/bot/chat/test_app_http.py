@@ -213,3 +213,13 @@ def test_interface_offers_every_language_with_phrases() -> None:
     assert {"ru", "ar", "ja", "ko", "pt", "it", "nl", "pl", "uk", "vi", "id", "fa", "sv"} <= set(
         UI_LANGS
     )
+
+
+def test_ask_endpoint_takes_the_earlier_questions(client: Any) -> None:
+    follow_up = "Hangi satıcılarla çalışır?"
+    result = client.predict(follow_up, None, None, None, ["CTO nedir?"], api_name="/ask")
+    assert result["found"] is True and result["question"] == follow_up
+    assert result["notice"] and "CTO" in result["notice"]
+    assert result["answer"].startswith(result["notice"])
+    alone = client.predict(follow_up, api_name="/ask")
+    assert alone["notice"] is None

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bot.answers.phrases import t as phrases_t
 from bot.cli import cli
 
 ACCEPTANCE = [
@@ -156,3 +157,19 @@ def test_folder_without_documents_is_an_error(env, tmp_path: Path) -> None:  # t
     assert code == 1
     assert str(tmp_path / "empty") in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "i" / "CURRENT").exists()
+
+
+def test_ask_and_search_after_earlier_questions(env) -> None:  # type: ignore[no-untyped-def]
+    follow_up, earlier = "Hangi satıcılarla çalışır?", "CTO nedir?"
+    code, out, _ = run(env, "ask", "--json", "--after", earlier, follow_up)
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["question"] == follow_up and answer["found"]
+    assert answer["notice"] == phrases_t("follow_up", "tr", subject="CTO")
+    assert answer["answer"].startswith(answer["notice"] + "\n")
+    assert "satıcı" in answer["answer"].split("\n", 1)[1]
+    code, out, _ = run(env, "search", "--json", "-k", "3", "--after", earlier, follow_up)
+    assert code == 0
+    assert "satıcı" in json.loads(out)[0]["text"]
+    code, alone, _ = run(env, "ask", "--json", follow_up)
+    assert "notice" in json.loads(alone) and json.loads(alone)["notice"] is None
