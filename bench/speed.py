@@ -50,7 +50,7 @@ DEFAULT_QUERIES = [
     "Welche Aufsichtsbehörden muss ein CTO kennen?",
     "Veri madenciliği nedir?",
     "CTO ile CIO arasındaki fark nedir?",
-    "मुख्य सूचना अधिकारी क्या करता है?",
+    "सीआईओ का काम क्या है?",
     "सीटीओ की भूमिका क्या है?",
     "首席信息官负责什么？",
     "客户关系管理是什么？",

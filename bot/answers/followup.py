@@ -3,8 +3,8 @@
 bot/retrieval/conversation.py finds what the follow-up is about; here its evidence is
 gathered as any question's is (bot/answers/composer.py), with one change: the sentence
 the earlier answer led with is marked down by ``REPEAT_PENALTY`` (cosine units), with
-its translations, so "Was ist der zweite Ansatz davon?" is answered with the second
-approach, not with the sentence about the first the user has just read. The confidence
+its translations, so "Und die zweite Methode davon?" is answered with the second
+method, not with the sentence about the first the user has just read. The confidence
 is then recomputed from the re-scored sentences, on the same scale as any question's.
 """
 

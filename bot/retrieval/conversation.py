@@ -1,18 +1,18 @@
 """Follow-up questions read in the light of the earlier turns, without a language model.
 
-"Was ist Data Mining?" then "Welche Techniken verwendet es?": the second question names
-nothing; searched alone it finds whatever talks about techniques. Three mechanisms, each
+"Wer hat die Brücke entworfen?" then "Wann wurde sie eröffnet?": the second question names
+nothing; searched alone it finds whatever talks about openings. Three mechanisms, each
 made of the model and the texts only, so they hold in any language and for documents
 polyqa has never seen (no word lists: pronouns, question words and particles differ in
 every language, and a list is never complete):
 
 - **The subject of a turn** is found by occlusion: each word of the question is left out
   in turn and the question re-embedded; the words whose absence moves the vector most
-  carry its meaning ("Data Mining", "CTO", "колл-центр"), the question words and
+  carry its meaning ("Brücke", "photosynthesis", "вулкан"), the question words and
   particles barely move it. The subject is the span from the first to the last such word.
 - **The follow-up's query** is the follow-up with the earlier subject added: its own
-  words decide which sentence answers, the subject which thing it is about ("Welche
-  Techniken verwendet es? Data Mining"). Pasting the whole earlier question instead finds
+  words decide which sentence answers, the subject which thing it is about ("Wann
+  wurde sie eröffnet? Brücke"). Pasting the whole earlier question instead finds
   the earlier answer again: its words outweigh the follow-up's.
 - **Topic continuity**: the passages are re-ranked by adding how much closer each is to
   the earlier turn's question than the candidates are on average (``TOPIC_WEIGHT`` times
