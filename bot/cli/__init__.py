@@ -102,18 +102,23 @@ def index(
     click.echo(report.summary())
 
 
+def _after(argument: str) -> Callable[[F], F]:
+    """The --after option of search and ask: earlier questions, oldest first."""
+    return click.option(
+        "--after",
+        "after",
+        multiple=True,
+        metavar="TEXT",
+        help="An earlier question of the conversation (repeat, oldest first): "
+        f"{argument} is read as its follow-up.",
+    )
+
+
 @cli.command()
 @click.argument("query")
 @click.option("-k", "--k", "k", type=int, default=None, help="Number of hits (default 5).")
 @click.option("--lang", "langs", multiple=True, help="Only documents in this language (repeat).")
-@click.option(
-    "--after",
-    "after",
-    multiple=True,
-    metavar="TEXT",
-    help="An earlier question of the conversation (repeat, oldest first): "
-    "QUERY is read as its follow-up.",
-)
+@_after("QUERY")
 @click.option("--json", "as_json", is_flag=True, help="Print hits as a JSON list.")
 @_common
 @_user_errors
@@ -141,14 +146,7 @@ def search(
 @click.argument("question")
 @click.option("--lang", "langs", multiple=True, help="Only documents in this language (repeat).")
 @click.option("--answer-lang", default=None, help="Answer in this language (default: detect).")
-@click.option(
-    "--after",
-    "after",
-    multiple=True,
-    metavar="TEXT",
-    help="An earlier question of the conversation (repeat, oldest first): "
-    "QUESTION is read as its follow-up.",
-)
+@_after("QUESTION")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer and citations as JSON.")
 @_common
 @_user_errors

@@ -92,14 +92,20 @@ def load_questions(qfile: Path, root: Path) -> list[Question]:
     return questions
 
 
-def parse_question(line: str, lineno: int, root: Path) -> Question:
-    """One question line; ValueError says what is wrong with it."""
+def json_object(line: str) -> dict[str, Any]:
+    """A JSONL line's object; ValueError says what is wrong with it."""
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ValueError(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
+    return data
+
+
+def parse_question(line: str, lineno: int, root: Path) -> Question:
+    """One question line; ValueError says what is wrong with it."""
+    data = json_object(line)
     qid, lang, text = data.get("id"), data.get("lang"), data.get("question")
     if not isinstance(qid, str | int) or isinstance(qid, bool) or str(qid) == "":
         raise ValueError('"id" missing or not a string')

@@ -13,7 +13,6 @@ are given as history (their answers computed by the service, as the chat has the
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from bot.errors import DatasetError, QuestionError
+from bot.evaluation.dataset import json_object
 from bot.evaluation.metrics import K, evidence_match, first_relevant
 
 if TYPE_CHECKING:
@@ -76,12 +76,7 @@ def load_dialogs(path: Path) -> list[Dialog]:
 
 
 def _parse(line: str, lineno: int) -> Dialog:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
+    data = json_object(line)
     turns, evidence = data.get("turns"), data.get("evidence")
     if (
         not isinstance(turns, list)

@@ -167,9 +167,11 @@ class TopicRetriever:
         hits = self._retriever.search(query, max(k, TOPIC_DEPTH), pool, query_vec, lang)
         if not hits:
             return hits
-        matrix = self._retriever.matrix
+        # Compared as the search compares vectors (without language directions when the
+        # config removes them: the topic is a query vector of that search).
         closeness = [
-            max(float(matrix[r] @ self._topic) for r in (h.row, *h.translations)) for h in hits
+            float(np.max(self._retriever.vectors_of([h.row, *h.translations]) @ self._topic))
+            for h in hits
         ]
         level = float(np.mean(closeness))
         scored = [
