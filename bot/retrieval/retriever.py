@@ -281,7 +281,10 @@ class Retriever:
     def vectors_of(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """The chunks' vectors as searches compare them (see ``neutral_passages``)."""
         idx = np.asarray(rows, dtype=np.int64)
-        return self.neutral_passages(self.matrix[idx], [str(x) for x in self._row_lang[idx]])
+        directions = self.directions
+        if directions is None:
+            return self.matrix[idx]
+        return directions.passages(self.matrix[idx], [str(x) for x in self._row_lang[idx]])
 
     def neutral_passages(self, vecs: np.ndarray, langs: Sequence[str]) -> np.ndarray:
         """Passage or sentence vectors without their languages' directions (as they are,
