@@ -83,10 +83,13 @@ def params_for(embedder: Embedder, chunk_tokens: int, chunk_overlap: int) -> Ind
     return IndexParams(embedder.name, embedder.dim, chunk_tokens, chunk_overlap, CHUNKER_VERSION)
 
 
-def _previous(index_dir: Path, params: IndexParams, keep_missing: bool) -> StoredIndex | None:
+def _previous(
+    index_dir: Path, params: IndexParams, keep_missing: bool, said: set[str]
+) -> StoredIndex | None:
     """The index as it is, or None to build a fresh one. With ``keep_missing`` (``--add``,
     uploads) an index that cannot be read is refused instead: building a fresh one would
-    drop every document it holds."""
+    drop every document it holds. ``said``: the warnings given already in this run (the
+    index is looked at twice, before the work and under the lock: one warning)."""
     if not store.exists(index_dir):
         return None
     try:
@@ -102,7 +105,10 @@ def _previous(index_dir: Path, params: IndexParams, keep_missing: bool) -> Store
             if isinstance(exc, IndexMismatchError)
             else ("building a fresh index")
         )
-        logger.warning("%s; %s", exc, fresh)
+        warning = f"{exc}; {fresh}"
+        if warning not in said:
+            said.add(warning)
+            logger.warning("%s", warning)
     return None
 
 
@@ -130,12 +136,13 @@ def update_index(
     report = IndexReport(skipped=list(skipped), encodings=_encodings(documents))
     work = _Work(embedder, min(chunk_tokens, embedder.max_tokens), chunk_overlap, budget, progress)
     store.check_writable(index_dir)
-    snapshot = _previous(index_dir, params, keep_missing)
+    said: set[str] = set()
+    snapshot = _previous(index_dir, params, keep_missing, said)
     work.prepare(_planned(documents, snapshot, keep_missing)[0].embed, report)
     with store.write_lock(index_dir):
         store.clean_stale(index_dir)
         live = _is_live(index_dir, snapshot)  # else another writer came first
-        old = snapshot if live else _previous(index_dir, params, keep_missing)
+        old = snapshot if live else _previous(index_dir, params, keep_missing, said)
         plan, planned = _settled(documents, old, keep_missing, work, report)
         _merge(report, planned)
         if old is not None and not (plan.embed or plan.moved or report.removed or old.damaged):
@@ -396,19 +403,23 @@ def _cut(text: str, lo: int, hi: int) -> int:
 def _embed(
     chunks: dict[str, list[Chunk]], embedder: Embedder, progress: Progress | None
 ) -> dict[str, np.ndarray]:
+    """Each document's chunk vectors; a text its document repeats is embedded once (a
+    page of a million identical lines is thousands of identical chunks)."""
     total = sum(len(c) for c in chunks.values())
-    done, out = 0, {}
+    before, out = 0, {}  # before: chunks of the documents already embedded
     with tqdm(total=total, desc="embedding", unit="chunk", disable=total == 0) as bar:
         for doc_id, doc_chunks in chunks.items():
-            blocks = []
-            for i in range(0, len(doc_chunks), BATCH):
-                part = doc_chunks[i : i + BATCH]
-                blocks.append(embedder.embed_passages([c.text for c in part]))
-                done += len(part)
-                bar.update(len(part))
+            rows: dict[str, int] = {}
+            which = np.array([rows.setdefault(c.text, len(rows)) for c in doc_chunks], np.int64)
+            texts, blocks = list(rows), []
+            for i in range(0, len(texts), BATCH):
+                blocks.append(embedder.embed_passages(texts[i : i + BATCH]))
+                done = before + len(doc_chunks) * min(i + BATCH, len(texts)) // len(texts)
+                bar.update(done - bar.n)
                 if progress:
                     progress(done, total)
-            out[doc_id] = store.stack(blocks, embedder.dim)
+            out[doc_id] = store.stack(blocks, embedder.dim)[which]
+            before += len(doc_chunks)
     return out
 
 
