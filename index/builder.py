@@ -27,6 +27,7 @@ from corpus.chunker import CHUNKER_VERSION, chunk_document
 from corpus.cleaning import iter_content_spans
 from corpus.document import Chunk, Document
 from corpus.errors import BudgetError, NoDocumentsError, display_path
+from corpus.progress import quiet
 from index import store
 from index.embedder import Embedder
 from index.errors import CorruptIndexError, IndexMismatchError
@@ -301,7 +302,7 @@ class _Work:
         chunked: dict[str, list[Chunk]] = {}
         total = sum(len(d.text) for d in todo)
         with tqdm(total=total, desc="chunking", unit="char", unit_scale=True,
-                  disable=total < QUIET_CHARS) as bar:  # fmt: skip
+                  disable=quiet() or total < QUIET_CHARS) as bar:  # fmt: skip
             for doc in todo:
                 try:
                     chunked[doc.doc_id] = _chunks_of(
@@ -319,7 +320,9 @@ class _Work:
     def sentences(self, groups: Sequence[Sequence[Chunk]]) -> list[SentencePart]:
         """The sentence vectors of each group of chunks, embedded now in one run."""
         flat = [c for group in groups for c in group]
-        with tqdm(total=len(flat), desc="sentences", unit="chunk", disable=not flat) as bar:
+        with tqdm(
+            total=len(flat), desc="sentences", unit="chunk", disable=quiet() or not flat
+        ) as bar:
 
             def step(done: int, total: int) -> None:
                 bar.update(done - bar.n)
@@ -407,7 +410,7 @@ def _embed(
     page of a million identical lines is thousands of identical chunks)."""
     total = sum(len(c) for c in chunks.values())
     before, out = 0, {}  # before: chunks of the documents already embedded
-    with tqdm(total=total, desc="embedding", unit="chunk", disable=total == 0) as bar:
+    with tqdm(total=total, desc="embedding", unit="chunk", disable=quiet() or total == 0) as bar:
         for doc_id, doc_chunks in chunks.items():
             rows: dict[str, int] = {}
             which = np.array([rows.setdefault(c.text, len(rows)) for c in doc_chunks], np.int64)
