@@ -57,6 +57,7 @@ class _Budget:
     # million one-letter lines) has the same runs again and again, each chunk probing
     # the same few lengths; a count costs a millisecond, a look-up nothing.
     seen: dict[str, int] = field(default_factory=dict, compare=False)
+    check: Callable[[], None] | None = None  # raises when the document's time is up
 
     def count(self, text: str) -> int:
         known = self.seen.get(text)
@@ -91,14 +92,16 @@ def chunk_document(
     max_tokens: int,
     overlap: int = 1,
     count_many: CountMany | None = None,
+    check: Callable[[], None] | None = None,
 ) -> list[Chunk]:
     """Chunks of ``doc`` with ``count_tokens(chunk.text) <= max_tokens`` each.
 
     ``overlap`` trailing sentences of a chunk start the next one too, so an answer that
     straddles a chunk boundary is still found whole in one of them. ``count_many``, if
     given, counts the sentences of a span in one call (it must agree with count_tokens).
+    ``check``, if given, is called after every chunk (a time budget raises from it).
     """
-    budget = _Budget(count_tokens, max_tokens, count_tokens(""), count_many)
+    budget = _Budget(count_tokens, max_tokens, count_tokens(""), count_many, check=check)
     if budget.content < 1:
         raise ValueError(f"max_tokens={max_tokens} leaves no room after {budget.overhead}")
     spans: list[tuple[int, int]] = []
@@ -217,6 +220,8 @@ def _pack(text: str, units: list[_Unit], budget: _Budget, overlap: int) -> list[
         last = _fill(text, units, first, done + 1, budget)
         first, last = _confirm(text, units, first, last, done + 1, budget)
         spans.append((units[first].start, units[last - 1].end))
+        if budget.check is not None:
+            budget.check()
         first, done = _overlap_start(units, first, last, overlap, budget.content), last
     return spans
 

@@ -352,13 +352,14 @@ def _chunks_of(
     bar: tqdm | None = None,
 ) -> list[Chunk]:
     """The document's chunks; a long one a window at a time, so the chunker's working
-    set (sentences, token counts) stays that of one window, not of a 50 MB file, and
-    the budget is checked (and progress shown) after every window."""
+    set (sentences, token counts) stays that of one window, not of a 50 MB file; the
+    chunk budget is checked (and progress shown) after every window, the clock after
+    every chunk."""
     clock = budget.clock(doc.path, "chunking")
     # Optional in the Embedder protocol: a batch counter where the model has one.
     many = getattr(embedder, "count_tokens_many", None)
     if len(doc.text) <= WINDOW_CHARS:
-        whole = chunk_document(doc, embedder.count_tokens, max_tokens, overlap, many)
+        whole = chunk_document(doc, embedder.count_tokens, max_tokens, overlap, many, clock.check)
         budget.check_chunks(doc.path, len(whole))
         if bar is not None:
             bar.update(len(doc.text))
@@ -367,7 +368,9 @@ def _chunks_of(
     done = 0
     for start, end in _windows(doc.text, WINDOW_CHARS):
         part = replace(doc, text=doc.text[start:end])
-        for c in chunk_document(part, embedder.count_tokens, max_tokens, overlap, many):
+        for c in chunk_document(
+            part, embedder.count_tokens, max_tokens, overlap, many, clock.check
+        ):
             chunk_id = f"{doc.doc_id}#{len(chunks)}"
             chunks.append(replace(c, chunk_id=chunk_id, start=c.start + start, end=c.end + start))
         budget.check_chunks(doc.path, len(chunks))
