@@ -265,3 +265,22 @@ def test_one_letter_lines_take_a_few_counts_a_chunk(repeat: bool) -> None:
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
     sentence_counts = len(set(letters)) + 1  # one per distinct line, and the overhead
     assert counter.calls - sentence_counts <= 12 * len(chunks), (counter.calls, len(chunks))
+
+
+def test_a_long_line_is_counted_a_few_times_its_length() -> None:
+    """Issue 17: a 2 MB one-line text took 88 s to chunk, worse than linear: counting the
+    rest of the line for every piece. Pieces are found by galloping from their start, so
+    the characters counted stay a small multiple of the line's length."""
+    rng = random.Random(0)
+    line = " ".join(rng.choice(["data", "officer", "strategy", "unit"]) for _ in range(40_000))
+    counted = []
+
+    def counter(text: str) -> int:
+        counted.append(len(text))
+        return 2 + max(len(text.split()), 1)
+
+    doc = Document("line.txt", "/d/line.txt", "line", "en", line, "sha")
+    chunks = chunk_document(doc, counter, 64, 1)
+    assert all(counter(c.text) <= 64 for c in chunks)
+    assert len(chunks) > 500
+    assert sum(counted) < 30 * len(line), (sum(counted) / len(line), len(counted))
