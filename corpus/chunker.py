@@ -118,8 +118,7 @@ def _chunk(doc: Document, ordinal: int, start: int, end: int, langs: dict[str, s
     text = doc.text[start:end]
     lang = langs.get(text)
     if lang is None:
-        letters = sum(map(str.isalpha, text))
-        lang = detect_language(text, doc.lang) if letters >= MIN_LETTERS_FOR_LANG else doc.lang
+        lang = detect_language(text, doc.lang) if _worded(text) else doc.lang
         langs[text] = lang
     return Chunk(
         chunk_id=f"{doc.doc_id}#{ordinal}",
@@ -131,6 +130,20 @@ def _chunk(doc: Document, ordinal: int, start: int, end: int, langs: dict[str, s
         end=end,
         text=text,
     )
+
+
+def _worded(text: str) -> bool:
+    """Whether the text has letters enough, in words, for its language to be told. Latin
+    letters standing alone (a list of one-letter lines) are no words of any language:
+    langdetect never converges on them and spent a quarter of a second a chunk there. A
+    Han character alone is a word (and told by its script, without langdetect)."""
+    letters = 0
+    for word in text.split():
+        if len(word) > 1 or not word.isascii():
+            letters += sum(map(str.isalpha, word))
+            if letters >= MIN_LETTERS_FOR_LANG:
+                return True
+    return False
 
 
 def _units(text: str, start: int, end: int, budget: _Budget) -> list[_Unit]:

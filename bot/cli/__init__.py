@@ -91,10 +91,11 @@ def index(
     from corpus.reader import discover
 
     set_quiet(quiet)
-    service = _service(index_dir, model)
     discover(list(paths))  # a path that holds nothing is said before the model loads
-    if not quiet:
-        click.echo(f"loading the model {service.settings.model}", err=True)
+    if not quiet:  # before the service's imports too: they take seconds on a busy machine
+        name = load_settings(index_dir=index_dir, model=model).model
+        click.echo(f"loading the model {name}", err=True)
+    service = _service(index_dir, model)
     service.embedder  # noqa: B018 (loaded here, so the wait is announced)
     report = service.index(list(paths), keep_missing=add)
     if as_json:
