@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from corpus.cleaning import content_spans
 from corpus.document import Chunk, Document
@@ -43,19 +43,44 @@ class _Unit:
     heading: bool = False
 
 
+# Runs whose counts are remembered (a window's chunks at most; the texts are short).
+_REMEMBERED = 4096
+
+
 @dataclass(frozen=True)
 class _Budget:
-    count: CountTokens
+    counter: CountTokens
     max_tokens: int
     overhead: int  # what every text costs: prefix and special tokens
     count_many: CountMany | None = None
+    # Counts of runs already measured: a text that repeats its lines (a list, a log, a
+    # million one-letter lines) has the same runs again and again, each chunk probing
+    # the same few lengths; a count costs a millisecond, a look-up nothing.
+    seen: dict[str, int] = field(default_factory=dict, compare=False)
+    check: Callable[[], None] | None = None  # raises when the document's time is up
+
+    def count(self, text: str) -> int:
+        known = self.seen.get(text)
+        if known is None:
+            if len(self.seen) >= _REMEMBERED:
+                self.seen.clear()
+            known = self.seen[text] = self.counter(text)
+        return known
 
     def counts(self, texts: Sequence[str]) -> list[int]:
-        return self.count_many(texts) if self.count_many else [self.count(t) for t in texts]
+        return self.count_many(texts) if self.count_many else [self.counter(t) for t in texts]
 
     @property
     def content(self) -> int:
         return self.max_tokens - self.overhead
+
+    @property
+    def most_units(self) -> int:
+        """The most units a run is ever taken to: each holds a token of its own, so a run
+        of more units than the model reads tokens never fits. Estimates alone do not bound
+        a run: a one-token line costs 0 beyond the overhead (count("") holds a "▁" that
+        text absorbs), and a million such lines would be one run counted whole."""
+        return self.max_tokens
 
     def fits(self, text: str) -> bool:
         return self.count(text) <= self.max_tokens
@@ -67,29 +92,34 @@ def chunk_document(
     max_tokens: int,
     overlap: int = 1,
     count_many: CountMany | None = None,
+    check: Callable[[], None] | None = None,
 ) -> list[Chunk]:
     """Chunks of ``doc`` with ``count_tokens(chunk.text) <= max_tokens`` each.
 
     ``overlap`` trailing sentences of a chunk start the next one too, so an answer that
     straddles a chunk boundary is still found whole in one of them. ``count_many``, if
     given, counts the sentences of a span in one call (it must agree with count_tokens).
+    ``check``, if given, is called after every chunk (a time budget raises from it).
     """
-    budget = _Budget(count_tokens, max_tokens, count_tokens(""), count_many)
+    budget = _Budget(count_tokens, max_tokens, count_tokens(""), count_many, check=check)
     if budget.content < 1:
         raise ValueError(f"max_tokens={max_tokens} leaves no room after {budget.overhead}")
     spans: list[tuple[int, int]] = []
     for start, end in content_spans(doc.text):
         units = _units(doc.text, start, end, budget)
         spans.extend(_pack(doc.text, units, budget, max(overlap, 0)))
-    chunks = [_chunk(doc, i, start, end) for i, (start, end) in enumerate(spans)]
+    langs: dict[str, str] = {}  # per distinct text: a page repeated is detected once
+    chunks = [_chunk(doc, i, start, end, langs) for i, (start, end) in enumerate(spans)]
     logger.debug("%s: %d chunks", doc.doc_id, len(chunks))
     return chunks
 
 
-def _chunk(doc: Document, ordinal: int, start: int, end: int) -> Chunk:
+def _chunk(doc: Document, ordinal: int, start: int, end: int, langs: dict[str, str]) -> Chunk:
     text = doc.text[start:end]
-    letters = sum(map(str.isalpha, text))
-    lang = detect_language(text, doc.lang) if letters >= MIN_LETTERS_FOR_LANG else doc.lang
+    lang = langs.get(text)
+    if lang is None:
+        lang = detect_language(text, doc.lang) if _worded(text) else doc.lang
+        langs[text] = lang
     return Chunk(
         chunk_id=f"{doc.doc_id}#{ordinal}",
         doc_id=doc.doc_id,
@@ -102,12 +132,29 @@ def _chunk(doc: Document, ordinal: int, start: int, end: int) -> Chunk:
     )
 
 
+def _worded(text: str) -> bool:
+    """Whether the text has letters enough, in words, for its language to be told. Latin
+    letters standing alone (a list of one-letter lines) are no words of any language:
+    langdetect never converges on them and spent a quarter of a second a chunk there. A
+    Han character alone is a word (and told by its script, without langdetect)."""
+    letters = 0
+    for word in text.split():
+        if len(word) > 1 or not word.isascii():
+            letters += sum(map(str.isalpha, word))
+            if letters >= MIN_LETTERS_FOR_LANG:
+                return True
+    return False
+
+
 def _units(text: str, start: int, end: int, budget: _Budget) -> list[_Unit]:
-    """Sentences with their token counts (one count each, in one call where the counter
-    can); over-long ones cut in pieces."""
+    """Sentences with their token counts (one count per distinct sentence, in one call
+    where the counter can: a line a page repeats is counted once); over-long ones cut in
+    pieces."""
     units = []
     spans = split_sentences(text, start, end)
-    for (s, e), tokens in zip(spans, budget.counts([text[a:b] for a, b in spans]), strict=True):
+    distinct = {text[a:b]: 0 for a, b in spans}
+    counted = dict(zip(distinct, budget.counts(list(distinct)), strict=True))
+    for (s, e), tokens in zip(spans, (counted[text[a:b]] for a, b in spans), strict=True):
         if tokens <= budget.max_tokens:
             units.append(_Unit(s, e, tokens - budget.overhead, _is_heading_line(text, s, e)))
         else:
@@ -183,21 +230,24 @@ def _pack(text: str, units: list[_Unit], budget: _Budget, overlap: int) -> list[
     spans: list[tuple[int, int]] = []
     first, done = 0, 0  # done: units already in a chunk
     while done < len(units):
-        last = _fill(text, units, first, done + 1, budget.content)
+        last = _fill(text, units, first, done + 1, budget)
         first, last = _confirm(text, units, first, last, done + 1, budget)
         spans.append((units[first].start, units[last - 1].end))
+        if budget.check is not None:
+            budget.check()
         first, done = _overlap_start(units, first, last, overlap, budget.content), last
     return spans
 
 
-def _fill(text: str, units: list[_Unit], first: int, min_end: int, room: int) -> int:
+def _fill(text: str, units: list[_Unit], first: int, min_end: int, budget: _Budget) -> int:
     """End index of the greedy run from ``first``: at least ``min_end``, as far as it fits,
     stopping early before a heading (a glossary entry or a section is a chunk of its own
     when it fits one) and at a paragraph break once the chunk is over half full."""
+    room, end = budget.content, min(len(units), first + budget.most_units)
     total, j = 0, first
     body = False  # the run holds more than headings (kept as it grows: a page of short
     # label-like lines would make re-checking the run cubic in its length)
-    while j < len(units) and (j < min_end or total + units[j].tokens <= room):
+    while j < len(units) and (j < min_end or (j < end and total + units[j].tokens <= room)):
         if j >= min_end and units[j].heading and body:
             break  # a section starts
         if j >= min_end and total > room / 2 and _paragraph_break(text, units[j - 1], units[j]):
@@ -214,10 +264,12 @@ def _confirm(
     """Shrink the run until the real count fits: drop new units, then overlap units.
     A heading never ends a chunk when text follows it: it goes with what it names."""
     first, last = _fit(text, units, first, last, min_end, budget)
-    return first, _before_headings(units, first, last, min_end, budget.content)
+    return first, _before_headings(units, first, last, min_end, budget)
 
 
-def _before_headings(units: list[_Unit], first: int, last: int, min_end: int, room: int) -> int:
+def _before_headings(
+    units: list[_Unit], first: int, last: int, min_end: int, budget: _Budget
+) -> int:
     """Where the chunk ends so the headings at its end start the next one, with the text
     they name: back before them as far as they fit there with that text's first unit.
 
@@ -225,14 +277,15 @@ def _before_headings(units: list[_Unit], first: int, last: int, min_end: int, ro
     a log) are a list, not headings: they stay where the budget cut them, else every
     line of it would be a chunk of its own.
     """
-    text_at = _text_after(units, last, room)
+    room, most = budget.content, budget.most_units
+    text_at = _text_after(units, last, room, most)
     if text_at is None:
         return last  # nothing follows, or only more headings
     after = sum(u.tokens for u in units[last:text_at])  # headings the budget already moved
     run, k = after, last
-    while k > 0 and units[k - 1].heading and run <= room:
+    while k > 0 and units[k - 1].heading and run <= room and text_at - k < most:
         run, k = run + units[k - 1].tokens, k - 1
-    if run > room:
+    if run > room or text_at - k >= most:
         return last
     moving, end = after + units[text_at].tokens, last
     while end - 1 > first and end > min_end and units[end - 1].heading:
@@ -242,12 +295,12 @@ def _before_headings(units: list[_Unit], first: int, last: int, min_end: int, ro
     return end
 
 
-def _text_after(units: list[_Unit], last: int, room: int) -> int | None:
+def _text_after(units: list[_Unit], last: int, room: int, most: int) -> int | None:
     """The first unit that is not a heading from ``last`` on, if within a chunk's reach."""
     reach, j = 0, last
     while j < len(units) and units[j].heading:
         reach, j = reach + units[j].tokens, j + 1
-        if reach > room:
+        if reach > room or j - last >= most:
             return None
     return j if j < len(units) else None
 
@@ -257,9 +310,11 @@ def _fit(
 ) -> tuple[int, int]:
     """The longest run that fits, as dropping one unit at a time would find it (a run's
     count grows with every unit it holds), in a few counts: how far the count overshoots
-    says how many units to drop, and the run one unit longer is checked to fail.
-    Dropping one at a time cost a count per unit where the estimate is far off (short
-    lines, whose breaks cost tokens the estimate leaves out)."""
+    says how many units to drop, and the runs between the longest known to fit and the
+    shortest known not to are searched by galloping, then halving. Where the estimates
+    say nothing (units of 0 tokens) the drop doubles at each miss, so a run of n units
+    costs O(log n) counts, never one per unit (that made a text of one-letter lines
+    quadratic)."""
 
     def count(a: int, b: int) -> int:
         return budget.count(text[units[a].start : units[b - 1].end])
@@ -267,14 +322,14 @@ def _fit(
     real = count(first, last)
     if real <= budget.max_tokens:
         return first, last
+    drop = 1
     while last > min_end:  # the run up to ``last`` is known not to fit
-        guess = _shorter_end(units, first, last, min_end, real, budget)
+        guess = min(_shorter_end(units, first, last, min_end, real, budget), last - drop)
+        guess = max(guess, min_end)
         fitted = count(first, guess)
         if fitted <= budget.max_tokens:
-            while guess + 1 < last and count(first, guess + 1) <= budget.max_tokens:
-                guess += 1
-            return first, guess
-        last, real = guess, fitted
+            return first, _longest_fit(lambda e: count(first, e) <= budget.max_tokens, guess, last)
+        last, real, drop = guess, fitted, drop * 2
     while real > budget.max_tokens and first < last - 1:
         first += 1
         real = count(first, last)
@@ -283,17 +338,38 @@ def _fit(
     return first, last
 
 
+def _longest_fit(fits: Callable[[int], bool], good: int, bad: int) -> int:
+    """The largest end in [good, bad) that fits, given that ``good`` fits and ``bad`` does
+    not: galloping up from ``good`` (the estimate is usually a unit or two short), then
+    halving."""
+    step = 1
+    while good + step < bad:
+        if not fits(good + step):
+            bad = good + step
+            break
+        good, step = good + step, step * 2
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        if fits(mid):
+            good = mid
+        else:
+            bad = mid
+    return good
+
+
 def _shorter_end(
     units: list[_Unit], first: int, last: int, min_end: int, real: int, budget: _Budget
 ) -> int:
     """Where the run should end to lose the tokens it is over by, scaling the units'
-    estimates by how far off they were for this run; at least one unit shorter."""
-    estimate = sum(u.tokens for u in units[first:last])
-    scale = max(real - budget.overhead, 1) / max(estimate, 1)
+    estimates by how far off they were for this run; at least one unit shorter. A unit
+    weighs at least one token: one estimated at 0 (a one-letter line) still costs one
+    in a run, and weighing nothing it would never count towards the excess."""
+    estimate = sum(max(u.tokens, 1) for u in units[first:last])
+    scale = max(real - budget.overhead, 1) / estimate
     excess, end = float(real - budget.max_tokens), last
     while end > min_end and (end == last or excess > 0):
         end -= 1
-        excess -= units[end].tokens * scale
+        excess -= max(units[end].tokens, 1) * scale
     return end
 
 

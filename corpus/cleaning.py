@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from corpus.sentences import trim_span
 
@@ -64,10 +65,17 @@ def is_boilerplate(line: str) -> bool:
     """A short navigation, previous/next, footer or page-number line, or one with no
     letter or digit."""
     stripped = line.strip()
+    if len(stripped) >= MAX_BOILERPLATE_CHARS:
+        return not any(ch.isalnum() for ch in stripped)
+    return _short_boilerplate(stripped)
+
+
+@lru_cache(maxsize=4096)
+def _short_boilerplate(stripped: str) -> bool:
+    """``is_boilerplate`` of a short stripped line; remembered, as lines repeat (a list,
+    a log, a page footer; a text of two million lines checks each distinct one once)."""
     if not any(ch.isalnum() for ch in stripped):
         return True
-    if len(stripped) >= MAX_BOILERPLATE_CHARS:
-        return False
     bare = stripped.lstrip(_BULLETS + " \t")
     return bool(_BOILERPLATE.search(bare) or _PAGE_NUMBER.match(bare))
 

@@ -23,6 +23,7 @@ from corpus.document import Document
 from corpus.errors import DocumentError, NoDocumentsError
 from corpus.formats import SUPPORTED_SUFFIXES, Extracted, extract, format_of
 from corpus.langid import detect_language
+from corpus.progress import quiet
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +174,7 @@ def read_documents(
     documents: list[Document] = []
     skipped: list[tuple[str, str]] = []
     found = discover(paths)
-    with tqdm(found, desc="reading", unit="file", disable=_quick(found)) as bar:
+    with tqdm(found, desc="reading", unit="file", disable=quiet() or _quick(found)) as bar:
         for path, root in bar:
             try:
                 documents.append(read_document(path, root, budget))

@@ -27,6 +27,7 @@ from corpus.chunker import CHUNKER_VERSION, chunk_document
 from corpus.cleaning import iter_content_spans
 from corpus.document import Chunk, Document
 from corpus.errors import BudgetError, NoDocumentsError, display_path
+from corpus.progress import quiet
 from index import store
 from index.embedder import Embedder
 from index.errors import CorruptIndexError, IndexMismatchError
@@ -83,10 +84,13 @@ def params_for(embedder: Embedder, chunk_tokens: int, chunk_overlap: int) -> Ind
     return IndexParams(embedder.name, embedder.dim, chunk_tokens, chunk_overlap, CHUNKER_VERSION)
 
 
-def _previous(index_dir: Path, params: IndexParams, keep_missing: bool) -> StoredIndex | None:
+def _previous(
+    index_dir: Path, params: IndexParams, keep_missing: bool, said: set[str]
+) -> StoredIndex | None:
     """The index as it is, or None to build a fresh one. With ``keep_missing`` (``--add``,
     uploads) an index that cannot be read is refused instead: building a fresh one would
-    drop every document it holds."""
+    drop every document it holds. ``said``: the warnings given already in this run (the
+    index is looked at twice, before the work and under the lock: one warning)."""
     if not store.exists(index_dir):
         return None
     try:
@@ -102,7 +106,10 @@ def _previous(index_dir: Path, params: IndexParams, keep_missing: bool) -> Store
             if isinstance(exc, IndexMismatchError)
             else ("building a fresh index")
         )
-        logger.warning("%s; %s", exc, fresh)
+        warning = f"{exc}; {fresh}"
+        if warning not in said:
+            said.add(warning)
+            logger.warning("%s", warning)
     return None
 
 
@@ -130,12 +137,13 @@ def update_index(
     report = IndexReport(skipped=list(skipped), encodings=_encodings(documents))
     work = _Work(embedder, min(chunk_tokens, embedder.max_tokens), chunk_overlap, budget, progress)
     store.check_writable(index_dir)
-    snapshot = _previous(index_dir, params, keep_missing)
+    said: set[str] = set()
+    snapshot = _previous(index_dir, params, keep_missing, said)
     work.prepare(_planned(documents, snapshot, keep_missing)[0].embed, report)
     with store.write_lock(index_dir):
         store.clean_stale(index_dir)
         live = _is_live(index_dir, snapshot)  # else another writer came first
-        old = snapshot if live else _previous(index_dir, params, keep_missing)
+        old = snapshot if live else _previous(index_dir, params, keep_missing, said)
         plan, planned = _settled(documents, old, keep_missing, work, report)
         _merge(report, planned)
         if old is not None and not (plan.embed or plan.moved or report.removed or old.damaged):
@@ -294,7 +302,7 @@ class _Work:
         chunked: dict[str, list[Chunk]] = {}
         total = sum(len(d.text) for d in todo)
         with tqdm(total=total, desc="chunking", unit="char", unit_scale=True,
-                  disable=total < QUIET_CHARS) as bar:  # fmt: skip
+                  disable=quiet() or total < QUIET_CHARS) as bar:  # fmt: skip
             for doc in todo:
                 try:
                     chunked[doc.doc_id] = _chunks_of(
@@ -312,7 +320,9 @@ class _Work:
     def sentences(self, groups: Sequence[Sequence[Chunk]]) -> list[SentencePart]:
         """The sentence vectors of each group of chunks, embedded now in one run."""
         flat = [c for group in groups for c in group]
-        with tqdm(total=len(flat), desc="sentences", unit="chunk", disable=not flat) as bar:
+        with tqdm(
+            total=len(flat), desc="sentences", unit="chunk", disable=quiet() or not flat
+        ) as bar:
 
             def step(done: int, total: int) -> None:
                 bar.update(done - bar.n)
@@ -342,13 +352,14 @@ def _chunks_of(
     bar: tqdm | None = None,
 ) -> list[Chunk]:
     """The document's chunks; a long one a window at a time, so the chunker's working
-    set (sentences, token counts) stays that of one window, not of a 50 MB file, and
-    the budget is checked (and progress shown) after every window."""
+    set (sentences, token counts) stays that of one window, not of a 50 MB file; the
+    chunk budget is checked (and progress shown) after every window, the clock after
+    every chunk."""
     clock = budget.clock(doc.path, "chunking")
     # Optional in the Embedder protocol: a batch counter where the model has one.
     many = getattr(embedder, "count_tokens_many", None)
     if len(doc.text) <= WINDOW_CHARS:
-        whole = chunk_document(doc, embedder.count_tokens, max_tokens, overlap, many)
+        whole = chunk_document(doc, embedder.count_tokens, max_tokens, overlap, many, clock.check)
         budget.check_chunks(doc.path, len(whole))
         if bar is not None:
             bar.update(len(doc.text))
@@ -357,7 +368,9 @@ def _chunks_of(
     done = 0
     for start, end in _windows(doc.text, WINDOW_CHARS):
         part = replace(doc, text=doc.text[start:end])
-        for c in chunk_document(part, embedder.count_tokens, max_tokens, overlap, many):
+        for c in chunk_document(
+            part, embedder.count_tokens, max_tokens, overlap, many, clock.check
+        ):
             chunk_id = f"{doc.doc_id}#{len(chunks)}"
             chunks.append(replace(c, chunk_id=chunk_id, start=c.start + start, end=c.end + start))
         budget.check_chunks(doc.path, len(chunks))
@@ -396,19 +409,23 @@ def _cut(text: str, lo: int, hi: int) -> int:
 def _embed(
     chunks: dict[str, list[Chunk]], embedder: Embedder, progress: Progress | None
 ) -> dict[str, np.ndarray]:
+    """Each document's chunk vectors; a text its document repeats is embedded once (a
+    page of a million identical lines is thousands of identical chunks)."""
     total = sum(len(c) for c in chunks.values())
-    done, out = 0, {}
-    with tqdm(total=total, desc="embedding", unit="chunk", disable=total == 0) as bar:
+    before, out = 0, {}  # before: chunks of the documents already embedded
+    with tqdm(total=total, desc="embedding", unit="chunk", disable=quiet() or total == 0) as bar:
         for doc_id, doc_chunks in chunks.items():
-            blocks = []
-            for i in range(0, len(doc_chunks), BATCH):
-                part = doc_chunks[i : i + BATCH]
-                blocks.append(embedder.embed_passages([c.text for c in part]))
-                done += len(part)
-                bar.update(len(part))
+            rows: dict[str, int] = {}
+            which = np.array([rows.setdefault(c.text, len(rows)) for c in doc_chunks], np.int64)
+            texts, blocks = list(rows), []
+            for i in range(0, len(texts), BATCH):
+                blocks.append(embedder.embed_passages(texts[i : i + BATCH]))
+                done = before + len(doc_chunks) * min(i + BATCH, len(texts)) // len(texts)
+                bar.update(done - bar.n)
                 if progress:
                     progress(done, total)
-            out[doc_id] = store.stack(blocks, embedder.dim)
+            out[doc_id] = store.stack(blocks, embedder.dim)[which]
+            before += len(doc_chunks)
     return out
 
 

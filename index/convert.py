@@ -60,8 +60,23 @@ def converted_model_dir(cache_dir: Path) -> Path:
 
 
 def convert(source: Path, target: Path) -> None:
-    """Write the model folder atomically: a crash leaves no half-written model behind."""
+    """Write the model folder atomically: a crash leaves no half-written model behind, a
+    failed write (disk full, read-only, permission) is a ModelError naming the folder."""
+    from safetensors import SafetensorError  # how safetensors reports a failed write
+
     packed = read_packed_model(str(source))
+    try:
+        _convert(source, packed, target)
+    except (OSError, SafetensorError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ModelError(
+            f"{target.parent}: cannot write the converted model there "
+            f"({reason.splitlines()[0] if reason else type(exc).__name__}); free some space "
+            "or point POLYQA_CACHE_DIR at a writable folder"
+        ) from exc
+
+
+def _convert(source: Path, packed: PackedModel, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:

@@ -68,3 +68,13 @@ def default_service(
     service = PolyqaService(load_settings(data_dir=data_dir), embedder=embedder)
     service.retriever()
     return service
+
+
+@pytest.fixture(autouse=True)
+def _progress_shown():  # type: ignore[no-untyped-def]
+    """`--quiet` is one switch per process (corpus/progress.py): a CLI test run in-process
+    with it must not hide the bars another test records."""
+    from corpus.progress import set_quiet
+
+    yield
+    set_quiet(False)

@@ -75,17 +75,27 @@ def cli(verbose: int) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--add", is_flag=True, help="Keep documents already indexed that are not in PATHS.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress on stderr (warnings still show).")
 @_common
 @_user_errors
 def index(
-    paths: tuple[Path, ...], add: bool, as_json: bool, index_dir: Path | None, model: str | None
+    paths: tuple[Path, ...],
+    add: bool,
+    as_json: bool,
+    quiet: bool,
+    index_dir: Path | None,
+    model: str | None,
 ) -> None:
     """Index the documents in PATHS: only new or changed ones are embedded."""
+    from corpus.progress import set_quiet
     from corpus.reader import discover
 
-    service = _service(index_dir, model)
+    set_quiet(quiet)
     discover(list(paths))  # a path that holds nothing is said before the model loads
-    click.echo(f"loading the model {service.settings.model}", err=True)
+    if not quiet:  # before the service's imports too: they take seconds on a busy machine
+        name = load_settings(index_dir=index_dir, model=model).model
+        click.echo(f"loading the model {name}", err=True)
+    service = _service(index_dir, model)
     service.embedder  # noqa: B018 (loaded here, so the wait is announced)
     report = service.index(list(paths), keep_missing=add)
     if as_json:

@@ -67,7 +67,9 @@ def eval_command(
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from bot.evaluation.report import format_report, plot_matrix
     from bot.evaluation.run import run_eval
+    from corpus.progress import set_quiet
 
+    set_quiet(quiet)  # the indexing bars too, drawn in corpus/ and index/
     try:
         report = run_eval(
             load_settings(model=model), dataset, limit, not quiet, seed, answers, dialogs

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import random
+import string
 from collections.abc import Callable
 
 import pytest
@@ -230,3 +232,55 @@ def test_a_list_of_label_lines_is_cut_by_the_budget(count_tokens: Counter) -> No
     chunks = chunk_document(_doc(text), count_tokens, 2 + 20, overlap=0)
     _check(_doc(text), chunks, count_tokens, 2 + 20)
     assert len(chunks) <= 10 and all(c.text.count("\n") >= 3 for c in chunks[:-1])
+
+
+class PieceCounter:
+    """Counts as a SentencePiece tokenizer gives them: a token per word, and an empty text
+    one more (its lone "▁", which any text absorbs), so a one-letter line costs nothing
+    beyond the overhead when counted alone but a token in a run. Calls are counted."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, text: str) -> int:
+        self.calls += 1
+        return 2 + max(len(text.split()), 1)
+
+
+@pytest.mark.parametrize("repeat", [True, False], ids=["same-letter", "random-letters"])
+def test_one_letter_lines_take_a_few_counts_a_chunk(repeat: bool) -> None:
+    """Issue 17: 2,000,000 one-letter lines sat in chunking for minutes: such lines are 0
+    tokens each by their own count, so a run grew to the whole window and shrank one
+    line per count (quadratic). A run now holds at most max_tokens lines and shrinks by
+    galloping: a few counts a chunk, whatever the window's length."""
+    rng = random.Random(0)
+    letters = ["a" if repeat else rng.choice(string.ascii_lowercase) for _ in range(20_000)]
+    text = "\n".join(letters) + "\n"
+    counter = PieceCounter()
+    doc = Document("lines.txt", "/d/lines.txt", "lines", "en", text, "sha")
+    chunks = chunk_document(doc, counter, 64, 1)
+    assert all(2 + len(c.text.split()) <= 64 for c in chunks)
+    assert all(c.text.count("\n") >= 50 for c in chunks[:-1]), "chunks are full, not a line each"
+    covered = {i for c in chunks for i in range(c.start, c.end)}
+    assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
+    sentence_counts = len(set(letters)) + 1  # one per distinct line, and the overhead
+    assert counter.calls - sentence_counts <= 12 * len(chunks), (counter.calls, len(chunks))
+
+
+def test_a_long_line_is_counted_a_few_times_its_length() -> None:
+    """Issue 17: a 2 MB one-line text took 88 s to chunk, worse than linear: counting the
+    rest of the line for every piece. Pieces are found by galloping from their start, so
+    the characters counted stay a small multiple of the line's length."""
+    rng = random.Random(0)
+    line = " ".join(rng.choice(["data", "officer", "strategy", "unit"]) for _ in range(40_000))
+    counted = []
+
+    def counter(text: str) -> int:
+        counted.append(len(text))
+        return 2 + max(len(text.split()), 1)
+
+    doc = Document("line.txt", "/d/line.txt", "line", "en", line, "sha")
+    chunks = chunk_document(doc, counter, 64, 1)
+    assert all(counter(c.text) <= 64 for c in chunks)
+    assert len(chunks) > 500
+    assert sum(counted) < 30 * len(line), (sum(counted) / len(line), len(counted))

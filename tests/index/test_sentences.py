@@ -3,7 +3,6 @@ documents, memory-mapped on load, and a damaged or missing file never stops a re
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -17,7 +16,7 @@ import pytest
 from bot.retrieval.retriever import Retriever
 from bot.service import PolyqaService
 from bot.settings import load_settings
-from corpus.document import Chunk, Document
+from corpus.document import Chunk
 from corpus.reader import default_corpus_dir
 from corpus.sentences import sentences_in_context
 from index import store
@@ -25,20 +24,13 @@ from index.builder import update_index
 from index.embedder import SentenceTransformerEmbedder
 from index.errors import IndexMismatchError
 from index.sentences import RECIPE, SentenceVectors, sentence_units
+from tests.index.conftest import DOCS, doc
 
 REPO = Path(__file__).resolve().parents[2]
 POLYQA = str(Path(sys.executable).parent / "polyqa")  # the command a user runs
 
 
-def doc(doc_id: str, text: str, lang: str = "en") -> Document:
-    sha = hashlib.sha256(text.encode()).hexdigest()
-    return Document(doc_id, f"/docs/{doc_id}", doc_id, lang, text, sha)
-
-
-DOCS = [
-    doc("a.txt", "The CTO leads technology. The CIO runs the infrastructure."),
-    doc("b.txt", "Der CTO leitet die Technik. Er berichtet an den CEO.", "de"),
-]
+DOCS = DOCS[:2]  # a Latin-script pair
 
 
 def _gen(index: Path) -> Path:

@@ -3,8 +3,8 @@ vectors' meaning is not under test here, their bookkeeping is)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -15,18 +15,7 @@ from corpus.document import Document
 from index import store
 from index.builder import params_for, update_index
 from index.errors import CorruptIndexError, IndexMismatchError, IndexWriteError
-
-
-def doc(doc_id: str, text: str, lang: str = "en") -> Document:
-    sha = hashlib.sha256(text.encode()).hexdigest()
-    return Document(doc_id, f"/docs/{doc_id}", doc_id, lang, text, sha)
-
-
-DOCS = [
-    doc("a.txt", "The CTO leads technology. The CIO runs the infrastructure."),
-    doc("b.txt", "Der CTO leitet die Technik. Er berichtet an den CEO.", "de"),
-    doc("c.txt", "首席信息官負責信息化。他進入公司最高決策層。", "zh"),
-]
+from tests.index.conftest import DOCS, doc
 
 
 def build(tmp_path: Path, fake, docs=DOCS, **kw):  # type: ignore[no-untyped-def]
@@ -182,3 +171,16 @@ def test_params_that_lie_are_refused_and_add_drops_nothing(
     assert (gen / "chunks.jsonl").read_text() == chunks_before, "nothing was dropped"
     _, report = build(tmp_path, fake_embedder)  # re-indexing everything repairs it
     assert len(store.load(index).documents) == 3 and report.embedded_chunks > 0
+
+
+def test_a_mismatched_index_is_warned_about_once(
+    tmp_path: Path, fake_embedder, caplog: pytest.LogCaptureFixture
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17: the builder looks at the index before its work and again under the lock;
+    a refused one was warned about each time (twice on the command line)."""
+    build(tmp_path, fake_embedder)
+    with caplog.at_level(logging.WARNING, logger="index.builder"):
+        _, report = update_index(DOCS, tmp_path / "idx", fake_embedder, 32, 0)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "re-embedding every document" in warnings[0], warnings
+    assert report.embedded_chunks == report.chunks > 0

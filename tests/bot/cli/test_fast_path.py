@@ -29,14 +29,8 @@ def env(default_service: PolyqaService) -> dict[str, str]:
     return {"POLYQA_DATA_DIR": str(s.data_dir), "POLYQA_CACHE_DIR": str(s.cache_dir)}
 
 
-def _modules_after(env: dict[str, str], *args: str) -> tuple[dict[str, bool], str]:
-    """Run one command in a fresh process; which heavy modules it imported, its output."""
-    script = (
-        "import json, sys\n"
-        "from bot.cli import cli\n"
-        "cli.main(sys.argv[1:], prog_name='polyqa', standalone_mode=False)\n"
-        f"print(json.dumps({{m: m in sys.modules for m in {HEAVY!r}}}), file=sys.stderr)\n"
-    )
+def _python(env: dict[str, str], script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` in a fresh Python process from the repository, as a user's command."""
     done = subprocess.run(
         [sys.executable, "-c", script, *args],
         cwd=REPO,
@@ -46,6 +40,18 @@ def _modules_after(env: dict[str, str], *args: str) -> tuple[dict[str, bool], st
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def _modules_after(env: dict[str, str], *args: str) -> tuple[dict[str, bool], str]:
+    """Run one command in a fresh process; which heavy modules it imported, its output."""
+    script = (
+        "import json, sys\n"
+        "from bot.cli import cli\n"
+        "cli.main(sys.argv[1:], prog_name='polyqa', standalone_mode=False)\n"
+        f"print(json.dumps({{m: m in sys.modules for m in {HEAVY!r}}}), file=sys.stderr)\n"
+    )
+    done = _python(env, script, *args)
     return json.loads(done.stderr.strip().splitlines()[-1]), done.stdout
 
 
@@ -64,15 +70,7 @@ def test_search_needs_no_chinese_segmenter_for_a_german_question(env: dict[str, 
         "print('jieba' in sys.modules, file=sys.stderr)\n"
     )
     for _ in range(2):  # the first run may fill the term cache
-        done = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=REPO,
-            env={**os.environ, **env},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr
+        done = _python(env, script)
     assert done.stderr.strip().splitlines()[-1] == "False"
 
 
