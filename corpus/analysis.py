@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import cache
 from typing import Any
 
@@ -245,14 +245,17 @@ class _ChineseAnalyzer:
     def __init__(self) -> None:
         self._stop = _stopwords("zh")
 
-    def __call__(self, text: str) -> list[str]:
+    def __call__(self, text: str, segment_han: bool = True) -> list[str]:
+        """The terms; without ``segment_han`` only those outside Han runs (no dictionary
+        needed: see ``shared_terms``)."""
         text = to_simplified(fold_case(normalize(text)))
         terms: list[str] = []
         for piece in _HAN_RUNS.split(text):
             if not piece:
                 continue
             if _HAN.match(piece):
-                terms.extend(t for t in _jieba().cut_for_search(piece) if t.strip())
+                if segment_han:
+                    terms.extend(t for t in _jieba().cut_for_search(piece) if t.strip())
             else:
                 terms.extend(_words(piece))
         return [t for t in terms if _keep(t, self._stop)]
@@ -309,3 +312,18 @@ def analyzer_for(lang: str) -> Analyzer:
 def analyze(text: str, lang: str) -> list[str]:
     """Search terms of a text in a language, in order (repeats kept: BM25 counts them)."""
     return analyzer_for(lang)(text)
+
+
+def shared_terms(text: str, lang: str, asked: Collection[str]) -> set[str]:
+    """The terms of ``text`` that are among ``asked`` (a question's terms in ``lang``).
+
+    Han runs are segmented only when an asked term has Han in it: every word jieba cuts
+    from a run is made of Han characters, so with none asked none can be shared, and
+    jieba's dictionary takes a second to load, a third of a cold `polyqa ask` whose
+    question (in German, say) meets Chinese passages."""
+    analyzer = analyzer_for(lang)
+    if isinstance(analyzer, _ChineseAnalyzer) and not any(_HAN.search(t) for t in asked):
+        terms = analyzer(text, segment_han=False)
+    else:
+        terms = analyzer(text)
+    return set(terms).intersection(asked)

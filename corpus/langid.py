@@ -17,6 +17,8 @@ from functools import lru_cache
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
+from corpus.ngram_profiles import lazy_factory
+
 UNDETERMINED = "und"
 
 # Scripts written by one language we can name without asking langdetect.
@@ -135,9 +137,10 @@ _CONFIRM_RATIO = 4.0
 
 @lru_cache(maxsize=1)
 def _factory() -> DetectorFactory:
-    """Our own seeded factory: the same text always gets the same answer."""
-    factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
+    """Our own seeded factory: the same text always gets the same answer. Its profiles
+    are read lazily (corpus/ngram_profiles.py): a third of a cold search was spent
+    preparing langdetect's table for every n-gram of 55 languages."""
+    factory = lazy_factory(PROFILES_DIRECTORY)
     factory.set_seed(0)
     return factory
 

@@ -18,7 +18,7 @@ from bot.answers import phrases
 from bot.answers.confidence import LONE_GAP, MIN_CONFIDENCE, NO_EVIDENCE, answerability
 from bot.answers.support import CheckedSentence, check
 from bot.retrieval.retriever import Hit, Pool, Retriever
-from corpus.analysis import analyze
+from corpus.analysis import analyze, shared_terms
 from corpus.langid import detect_language
 from corpus.sentences import is_heading, sentences_in_context
 
@@ -191,7 +191,7 @@ def _overlap_bonus(question: str, cands: list[_Sentence]) -> np.ndarray:
     for s in cands:
         if s.lang not in asked:
             asked[s.lang] = set(analyze(question, s.lang))
-        sets.append(set(analyze(s.context, s.lang)) & asked[s.lang])
+        sets.append(shared_terms(s.context, s.lang, asked[s.lang]))
     df: dict[str, int] = {}
     for terms in sets:
         for term in terms:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.analysis import analyze, devanagari_canonical, fold_case, normalize, turkish_lower
+from corpus.analysis import (
+    analyze,
+    devanagari_canonical,
+    fold_case,
+    normalize,
+    shared_terms,
+    turkish_lower,
+)
 
 
 def test_turkish_lowercasing_keeps_dotted_and_dotless_i_apart() -> None:
@@ -79,3 +86,19 @@ def test_unknown_language_falls_back_to_script_aware_terms() -> None:
     assert analyze("東京タワー", "ja") == ["東京", "京タ", "タワ", "ワー"]  # character bigrams
     assert analyze("Привет, МИР", "xx") == ["привет", "мир"]
     assert analyze("", "xx") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("Was ist ein ERP-System und wer nutzt SAP?", "zh"),
+        ("什麼是企業資源規劃(ERP)?", "zh"),
+        ("Wer nutzt SAP?", "de"),
+    ],
+)
+def test_shared_terms_are_the_analysed_terms_in_common(question: str, lang: str) -> None:
+    """Skipping Chinese segmentation for a question without Han loses no shared term."""
+    text = "企業資源規劃(ERP):SAP與Oracle提供的系統,2024年起在E-CRM中使用。"
+    asked = set(analyze(question, lang))
+    assert shared_terms(text, lang, asked) == set(analyze(text, lang)) & asked
+    assert shared_terms(text, lang, asked)

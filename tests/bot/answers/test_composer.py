@@ -183,6 +183,18 @@ def test_support_check_across_languages(embedder) -> None:  # type: ignore[no-un
     )
 
 
+def test_a_copy_counts_only_for_the_passage_it_cites(embedder) -> None:  # type: ignore[no-untyped-def]
+    passages = {
+        1: "Der CTO berichtet an den CIO.\n\nEr leitet die   Technik.",
+        2: "首席信息官負責企業的信息化。",
+    }
+    copied, elsewhere = check(
+        ["„Er leitet die Technik.“ [1]", "Er leitet die Technik. [2]"], passages, embedder
+    )
+    assert copied.support == 1.0 and copied.supported
+    assert elsewhere.support < 0.84 and not elsewhere.supported
+
+
 def test_shared_words_rank_within_a_language_not_across() -> None:
     def sent(text: str, lang: str) -> _Sentence:
         hit = _hit(0, "d", 0, text, lang)
