@@ -42,7 +42,7 @@ SCREENSHOT_ENV = "POLYQA_SCREENSHOT"
 
 # Answered from the Chinese glossary (a vaguer Hindi question about one of its entries
 # now falls below the not-found bar, bot/answers/confidence.py).
-HINDI_Q = "ई-सीआरएम क्या है?"
+HINDI_Q = "ई-पार्टनर क्या है?"
 ANSWERS = "#pq-chat .message.bot"
 DONE = "#pq-chat .message.bot small"  # the coverage line closes a finished answer
 QUESTION = "#pq-question textarea"

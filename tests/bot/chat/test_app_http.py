@@ -28,7 +28,7 @@ gradio_client = pytest.importorskip("gradio_client")
 
 # Answered from the Chinese glossary (a vaguer Hindi question about one of its entries
 # now falls below the not-found bar, bot/answers/confidence.py).
-HINDI_Q = "ई-सीआरएम क्या है?"
+HINDI_Q = "ई-पार्टनर क्या है?"
 # A fact no default document holds, so only the upload can answer it.
 UPLOAD_TEXT = (
     "Die Bergbahn von Kleinhausen\n\n"
