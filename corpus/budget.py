@@ -10,13 +10,14 @@ unreadable file: the other documents are still indexed.
 
 Sentences need a budget of their own: every sentence gets a vector (the reranker's), and
 the translation links compare them, so their work grows with the sentences, not with the
-characters or the chunks. A line is a sentence at least, and a chunk holds up to a
-token's worth of lines: four million characters of one-letter lines are 2,000,000
-sentences in 16,140 chunks, inside both other budgets.
+characters or the chunks. A line is a sentence at least, and a chunk holds as many
+one-token lines as it has tokens: four million characters of one-letter lines are
+2,000,000 sentences in 16,140 chunks, inside both other budgets. Prose has 1.4-3.4
+sentences a chunk, so it meets the chunk budget first (bench/README.md, issue 17).
 
-Embedding is bounded by the chunk budget, not by the clock: its time depends on the
-machine's load, and the same document must not be indexed on a quiet day and refused
-on a busy one. The clock is a safety net for extractors on pathological files.
+Embedding is bounded by the chunk and sentence budgets, not by the clock: its time
+depends on the machine's load, and the same document must not be indexed on a quiet day
+and refused on a busy one. The clock is a safety net for extractors on pathological files.
 """
 
 from __future__ import annotations
