@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     max_document_chars: int = Field(
         5_000_000, ge=1, description="characters of text per document (a long book: ~3 M)"
     )
+    max_document_sentences: int = Field(
+        100_000,
+        ge=1,
+        description="sentences per document (a line is one at least): each is embedded "
+        "and linked; prose has 1.4-3.4 a chunk, so it reaches max_document_chunks first",
+    )
     max_document_chunks: int = Field(
         20_000, ge=1, description="chunks per document: bounds its embedding time"
     )
@@ -99,7 +105,10 @@ class Settings(BaseSettings):
     @property
     def document_budget(self) -> DocumentBudget:
         return DocumentBudget(
-            self.max_document_chars, self.max_document_chunks, self.max_document_seconds
+            self.max_document_chars,
+            self.max_document_chunks,
+            self.max_document_seconds,
+            self.max_document_sentences,
         )
 
     @property

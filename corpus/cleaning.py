@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from corpus.sentences import trim_span
+from corpus.sentences import count_line_sentences, trim_span
 
 # Longer lines are real sentences that merely mention "copyright" or a breadcrumb word.
 MAX_BOILERPLATE_CHARS = 80
@@ -148,3 +148,19 @@ def iter_content_spans(text: str, stop_after: int | None = None) -> Iterator[tup
         run_end = end
     if run_start is not None:
         yield trim_span(text, run_start, run_end)
+
+
+def count_content_sentences(text: str, stop_after: int | None = None) -> int:
+    """The sentences of the text's content spans, as the chunker splits them (every
+    content line holds one at least); with ``stop_after``, counting stops once past it,
+    so a text of two million lines is not walked to its end to be found over a budget."""
+    count = 0
+    for piece in _pieces(text):
+        if piece is None:
+            continue
+        line = text[piece[0] : piece[1]]
+        if line.strip() and not is_boilerplate(line):
+            count += count_line_sentences(line)
+            if stop_after is not None and count > stop_after:
+                break
+    return count

@@ -56,6 +56,7 @@ def read_document(
     found = extract(path, raw, budget)
     del raw  # a large file's bytes need not live as long as its text
     budget.check_chars(str(path), len(found.text))
+    budget.check_sentences(str(path), found.text)
     # Enough of the beginning for the title and the language sample, not the whole text.
     spans = iter_content_spans(found.text, stop_after=2 * _LANG_SAMPLE_CHARS)
     first = next(spans, None)

@@ -122,6 +122,13 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     return spans
 
 
+def count_line_sentences(line: str) -> int:
+    """How many sentences ``split_sentences`` finds in one line (a text without a line
+    break), without making their spans: a budget counts a whole document's."""
+    bounds = [0, *_cuts(line), len(line)]
+    return sum(1 for a, b in itertools.pairwise(bounds) if a < b and not line[a:b].isspace())
+
+
 def is_heading(sentence: str) -> bool:
     """Short, and ending as a label does (a colon, a letter or digit), not as a sentence."""
     body = sentence.strip()

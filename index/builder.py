@@ -146,12 +146,15 @@ def update_index(
         old = snapshot if live else _previous(index_dir, params, keep_missing, said)
         plan, planned = _settled(documents, old, keep_missing, work, report)
         _merge(report, planned)
+        given = planned.added + planned.changed + planned.unchanged  # those not refused
+        if not given and (documents or old is None):
+            # Every document given was refused: the index stays as it is (without this,
+            # `polyqa index big.txt` over a budget replaced an index by an empty one).
+            raise NoDocumentsError(f"no document could be indexed: {_brief(report.skipped)}")
         if old is not None and not (plan.embed or plan.moved or report.removed or old.damaged):
             report.chunks = len(old.chunks)
             report.seconds = time.perf_counter() - started
             return old, report
-        if old is None and not (plan.embed or plan.moved or plan.kept):
-            raise NoDocumentsError(f"no document could be indexed: {_brief(report.skipped)}")
         result = _assemble(params, plan, old, work)
         store.save(result, index_dir)
     report.chunks = len(result.chunks)
@@ -354,7 +357,10 @@ def _chunks_of(
     """The document's chunks; a long one a window at a time, so the chunker's working
     set (sentences, token counts) stays that of one window, not of a 50 MB file; the
     chunk budget is checked (and progress shown) after every window, the clock after
-    every chunk."""
+    every chunk. The sentence budget first: the reader has checked it for what it read,
+    this is for documents made elsewhere (counting is ~0.25 s a MB of prose, a few
+    percent of chunking it)."""
+    budget.check_sentences(doc.path, doc.text)
     clock = budget.clock(doc.path, "chunking")
     # Optional in the Embedder protocol: a batch counter where the model has one.
     many = getattr(embedder, "count_tokens_many", None)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.cleaning import content_spans, is_boilerplate
+from corpus.cleaning import content_spans, count_content_sentences, is_boilerplate
 from corpus.document import Document
+from corpus.sentences import split_sentences
 
 ZH_MARKERS = ("當前位置", "上一篇", "下一篇", "copyright")
 
@@ -77,3 +78,32 @@ def test_no_content() -> None:
     assert content_spans("") == []
     assert content_spans("\n\n  \n") == []
     assert content_spans("© 2024\n* * *\n") == []
+
+
+def _split_count(text: str) -> int:
+    return sum(len(split_sentences(text, a, b)) for a, b in content_spans(text))
+
+
+MIXED = (
+    "# Title\n\nHome > News\nDr. Smith met J. Smith on 3. May. Prices rose 3.5 % again!\n"
+    "  \n首席信息官負責信息化。他進入公司最高決策層。\n"
+    f"![img](data:image/png;base64,{'QUJD' * 100}) Text after the image. And more\n"
+    "© 2024 Example Corp. All rights reserved\n- a\n- b\r\nlast line…"
+)
+
+
+def test_sentences_are_counted_as_the_chunker_splits_them(
+    default_docs: dict[str, Document],
+) -> None:
+    """The sentence budget counts what chunking will split: headings, abbreviations,
+    navigation and footer lines, an inlined image, CJK stops, CRLF."""
+    texts = [d.text for d in default_docs.values()] + [MIXED]
+    assert [count_content_sentences(t) for t in texts] == [_split_count(t) for t in texts]
+    assert count_content_sentences(MIXED) == 11
+
+
+def test_counting_stops_past_the_limit() -> None:
+    text = "a\n" * 100_000
+    assert count_content_sentences(text) == 100_000
+    assert count_content_sentences(text, stop_after=999) == 1000
+    assert count_content_sentences("One. Two.\n" * 3, stop_after=100) == 6

@@ -22,7 +22,7 @@ from corpus.budget import DocumentBudget
 from corpus.document import Document
 from corpus.errors import BudgetError, DocumentError, NoDocumentsError
 from corpus.reader import read_document, read_documents
-from index import builder
+from index import builder, store
 from index.builder import update_index
 from tests.conftest import FakeEmbedder
 
@@ -86,6 +86,22 @@ def test_text_over_the_character_budget_is_refused_and_the_rest_read(tmp_path: P
     assert path == str(tmp_path / "line.txt")
     assert "too long: 300,000 characters, over the 100,000" in reason
     assert "setting max_document_chars" in reason
+
+
+@pytest.mark.parametrize("line", ["a", "x y", "Short one. Another."], ids=["same", "words", "two"])
+def test_text_over_the_sentence_budget_is_refused_and_the_rest_read(
+    tmp_path: Path, line: str
+) -> None:
+    """Issue 17: 2,000,000 one-letter lines are 4 MB and 16,140 chunks, inside the other
+    budgets, and 2,000,000 sentences to embed and link."""
+    (tmp_path / "lines.txt").write_text(f"{line}\n" * 3000)
+    (tmp_path / "ok.txt").write_text("The CTO leads technology.\n" * 900)
+    docs, skipped = read_documents([tmp_path], DocumentBudget(sentences=1000))
+    assert [d.doc_id for d in docs] == ["ok.txt"]
+    [(path, reason)] = skipped
+    assert path == str(tmp_path / "lines.txt") and "\n" not in reason
+    assert "too many sentences: over 1,000" in reason
+    assert "setting max_document_sentences" in reason
 
 
 def test_word_file_unpacking_beyond_the_budget_is_refused_before_parsing(tmp_path: Path) -> None:
@@ -162,6 +178,49 @@ def test_document_over_the_chunk_budget_stops_chunking_early(
     assert "setting max_document_chunks" in reason
     assert len(windows) < len(LONG) // 20_000 / 2, "refused as soon as it was over"
     assert not any("firm" in t for t in fake_embedder.embedded), "nothing of it embedded"
+
+
+def test_document_over_the_sentence_budget_is_refused_before_chunking(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A document made without the reader (which checks it too) is refused by the
+    builder before any of it is chunked."""
+    chunked = []
+    chunk = builder.chunk_document
+    monkeypatch.setattr(builder, "chunk_document", lambda d, *a: chunked.append(d) or chunk(d, *a))
+    docs = [_doc("lines.txt", "a\n" * 5000), _doc("short.txt", "The CIO runs IT.")]
+    _, report = update_index(
+        docs, tmp_path / "idx", fake_embedder, 64, 0, budget=DocumentBudget(sentences=4999)
+    )
+    assert report.added == ["short.txt"]
+    assert report.skipped == [
+        (
+            "/d/lines.txt",
+            "too many sentences: over 4,999, the most a document may have "
+            "(every line is one at least; setting max_document_sentences)",
+        )
+    ]
+    assert [d.doc_id for d in chunked] == ["short.txt"]
+
+
+@pytest.mark.parametrize("add", [False, True], ids=["replace", "add"])
+def test_a_batch_refused_whole_leaves_the_index_as_it_was(
+    tmp_path: Path, fake_embedder, add: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """`polyqa index big.txt` over the chunk budget replaced the index by an empty one
+    (every other document "removed"); now it is refused like a batch nothing of which
+    can be read, and the index is left as it was."""
+    index_dir = tmp_path / "idx"
+    old, _ = update_index([_doc("a.txt", "The CTO leads."), _doc("b.txt", "The CIO runs IT.")],
+                          index_dir, fake_embedder, 64, 0)  # fmt: skip
+    generation = (index_dir / "CURRENT").read_text()
+    with pytest.raises(NoDocumentsError, match=r"no document could be indexed: /d/long\.txt: too"):
+        update_index([_doc("long.txt", LONG)], index_dir, fake_embedder, 64, 0,
+                     keep_missing=add, budget=DocumentBudget(chunks=10))  # fmt: skip
+    assert (index_dir / "CURRENT").read_text() == generation
+    now = store.load(index_dir)
+    assert sorted(now.documents) == ["a.txt", "b.txt"]
+    assert [c.text for c in now.chunks] == [c.text for c in old.chunks]
 
 
 def test_nothing_within_budget_writes_no_index(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
