@@ -5,7 +5,6 @@ was. The fake model: the refusals and the index's contents are under test, not v
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from click.testing import CliRunner, Result
 
 from bot.cli import cli
 from index import store
-from tests.conftest import FakeEmbedder
 
 REASON = (
     "too many sentences: over 1,000, the most a document may have "
@@ -22,13 +20,10 @@ REASON = (
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    monkeypatch.setattr("bot.service.SentenceTransformerEmbedder", lambda *a, **k: FakeEmbedder())
-    yield {
-        "POLYQA_DATA_DIR": str(tmp_path / "data"),
-        "POLYQA_CACHE_DIR": str(tmp_path / "cache"),
+def env(fake_model_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    return {
+        **fake_model_env,
         "POLYQA_CONFIG": str(tmp_path / "no-config.toml"),
-        "POLYQA_ENGINE": "sentence-transformers",
         "POLYQA_MAX_DOCUMENT_SENTENCES": "1000",
     }
 

@@ -3,28 +3,19 @@ included (issue 17: they still showed). The fake model: the output is under test
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from corpus.progress import set_quiet
-from tests.conftest import FakeEmbedder
 
 BAR = "|"  # tqdm draws "chunking:  40%|████      | 80.0k/200k"
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    monkeypatch.setattr("bot.service.SentenceTransformerEmbedder", lambda *a, **k: FakeEmbedder())
-    yield {
-        "POLYQA_DATA_DIR": str(tmp_path / "data"),
-        "POLYQA_CACHE_DIR": str(tmp_path / "cache"),
-        "POLYQA_ENGINE": "sentence-transformers",
-    }
-    set_quiet(False)  # one switch per process: leave it as other tests expect it
+def env(fake_model_env: dict[str, str]) -> dict[str, str]:
+    return fake_model_env
 
 
 def _index(env: dict[str, str], doc: Path, *extra: str) -> str:
