@@ -70,19 +70,21 @@ def summary(walls: list[float], rss: list[float]) -> dict[str, Any]:
 
 
 def cold_commands(
-    repos: dict[str, Path], env: dict[str, str], runs: int = 5
+    repos: dict[str, Path], envs: dict[str, dict[str, str]], runs: int = 5
 ) -> list[dict[str, Any]]:
-    """Median of ``runs`` fresh processes per command and checkout, interleaved."""
+    """Median of ``runs`` fresh processes per command and checkout, interleaved; each
+    checkout has its own environment (its own data dir: an older one may read another
+    index format)."""
     out = []
     for name, args in COMMANDS.items():
-        for repo in repos.values():
-            run_once(repo, args, env)  # page cache and polyqa's caches, as after any use
+        for label, repo in repos.items():
+            run_once(repo, args, envs[label])  # page cache and polyqa's caches, as after any use
         walls: dict[str, list[float]] = {label: [] for label in repos}
         rss: dict[str, list[float]] = {label: [] for label in repos}
         loads = [os.getloadavg()[0]]
         for _ in range(runs):
             for label, repo in repos.items():
-                w, r = run_once(repo, args, env)
+                w, r = run_once(repo, args, envs[label])
                 walls[label].append(w)
                 rss[label].append(r)
             loads.append(os.getloadavg()[0])
@@ -155,7 +157,7 @@ def fresh_env(env: dict[str, str], tmp: Path, model_cache: Path) -> dict[str, st
 
 
 def chat_starts(
-    repos: dict[str, Path], env: dict[str, str], model_cache: Path, runs: int
+    repos: dict[str, Path], envs: dict[str, dict[str, str]], model_cache: Path, runs: int
 ) -> list[dict[str, Any]]:
     """`polyqa chat` on an existing index, and on a first start (indexing the default
     corpus, what `make run` does the first time), interleaved by checkout."""
@@ -164,15 +166,16 @@ def chat_starts(
         times: dict[str, list[dict[str, float]]] = {label: [] for label in repos}
         loads = [os.getloadavg()[0]]
         if case == "existing index":
-            for repo in repos.values():
-                chat_once(repo, env)  # index built, caches filled
+            for label, repo in repos.items():
+                chat_once(repo, envs[label])  # index built, caches filled
         for _ in range(runs):
             for label, repo in repos.items():
                 if case == "first start":
                     with tempfile.TemporaryDirectory(prefix="polyqa-bench-") as tmp:
-                        times[label].append(chat_once(repo, fresh_env(env, Path(tmp), model_cache)))
+                        fresh = fresh_env(envs[label], Path(tmp), model_cache)
+                        times[label].append(chat_once(repo, fresh))
                 else:
-                    times[label].append(chat_once(repo, env))
+                    times[label].append(chat_once(repo, envs[label]))
             loads.append(os.getloadavg()[0])
         for label in repos:
             pages = [t["page_s"] for t in times[label]]

@@ -156,7 +156,7 @@ def warm(corpora: list[str], n_queries: int) -> list[dict[str, Any]]:
 
 
 def cold_and_chat(cold_runs: int, chat_runs: int, baseline: Path | None) -> list[dict[str, Any]]:
-    """Whole processes on the default corpus, in a data dir of their own."""
+    """Whole processes on the default corpus, each checkout in a data dir of its own."""
     from bot.settings import load_settings
 
     repos = {"this": REPO}
@@ -164,13 +164,16 @@ def cold_and_chat(cold_runs: int, chat_runs: int, baseline: Path | None) -> list
         repos = {f"baseline {_short_commit(baseline)}": baseline.resolve(), "this": REPO}
     out: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="polyqa-bench-") as tmp:
-        env = {**os.environ, "POLYQA_DATA_DIR": tmp}
+        envs = {
+            label: {**os.environ, "POLYQA_DATA_DIR": str(Path(tmp) / str(i))}
+            for i, label in enumerate(repos)
+        }
         if cold_runs:
             print("cold processes ...", file=sys.stderr, flush=True)
-            out += cold_commands(repos, env, cold_runs)
+            out += cold_commands(repos, envs, cold_runs)
         if chat_runs:
             print("chat starts ...", file=sys.stderr, flush=True)
-            out += chat_starts(repos, env, load_settings().cache_dir, chat_runs)
+            out += chat_starts(repos, envs, load_settings().cache_dir, chat_runs)
     for row in out:
         print(json.dumps(row), file=sys.stderr)
     return out
