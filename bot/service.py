@@ -199,7 +199,7 @@ class PolyqaService:
         plan = self.resolve(query, langs, None, None, history).plan
         if plan is None:
             return self.retriever().search(self._clean(query), k, pool)
-        topical = TopicRetriever(self.retriever(), plan.earlier.qvec)
+        topical = TopicRetriever(self.retriever(), plan.earlier.qvec, rows=plan.earlier.rows)
         return topical.search(plan.query, k, pool)
 
     def _clean(self, question: str) -> str:
@@ -288,7 +288,7 @@ class PolyqaService:
         if plan is None:
             return Resolved(alone)
         pool = Pool(langs=frozenset(langs)) if langs else None
-        topical = TopicRetriever(self.retriever(), plan.earlier.qvec)
+        topical = TopicRetriever(self.retriever(), plan.earlier.qvec, rows=plan.earlier.rows)
         composer = self._composer(k, topical)  # type: ignore[arg-type]
         candidate = follow_up_evidence(composer, plan, pool, answer_lang)
         if candidate.found and candidate.confidence >= alone.confidence + HISTORY_MARGIN:
@@ -306,7 +306,10 @@ class PolyqaService:
             answer = exchange.answer or self.compose(resolved.evidence, k=k)
             plan = resolved.plan
             subject = plan.subject if plan else subject_of(exchange.question, self.embedder)
-            out.append(Earlier(exchange.question, subject, resolved.evidence.qvec, _led(answer)))
+            rows = tuple(h.row for h in resolved.evidence.hits[:1])
+            out.append(
+                Earlier(exchange.question, subject, resolved.evidence.qvec, _led(answer), rows)
+            )
         return out
 
     def _condensed(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answers import phrases
-from bot.retrieval.conversation import subject_of, words
+from bot.retrieval.conversation import TopicRetriever, subject_of, words
 from bot.service import Exchange, PolyqaService
 from bot.settings import load_settings
 from index.embedder import SentenceTransformerEmbedder
@@ -128,3 +128,19 @@ def test_earlier_answers_given_are_used_as_given(service: PolyqaService) -> None
     final = streamed[-1]
     assert "".join(p for p in streamed[:-1] if isinstance(p, str)) == final.answer  # type: ignore[union-attr]
     assert "Tomas Grell" in final.answer  # type: ignore[union-attr]
+
+
+def test_the_earlier_answers_passage_orders_the_follow_up_without_raising_it(
+    service: PolyqaService,
+) -> None:
+    """The passage the earlier turn was answered from leads the follow-up's candidates,
+    even where the earlier question's vector points elsewhere; the relevances (what the
+    confidence, and so the choice to use the history, is made of) stay as they were."""
+    retriever = service.retriever()
+    kiln = service.search("What is the Orrin kiln?", k=1)[0].row
+    topic = service.evidence("Wann wurde der Hafen von Varnholt angelegt?").qvec
+    plain = TopicRetriever(retriever, topic).search("Who designed it?", k=3)
+    anchored = TopicRetriever(retriever, topic, rows=[kiln]).search("Who designed it?", k=3)
+    assert plain[0].row != kiln
+    assert anchored[0].row == kiln
+    assert sorted(h.relevance for h in anchored) == sorted(h.relevance for h in plain)
