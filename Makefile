@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e .
 	touch $@
 
+# The optional extras too (Ray, Milvus), so the tests exercise both.
 $(TSTAMP): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[test]'
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[test,ray,milvus]'
 	touch $@
 
 # The browser tests drive Debian's Chromium (`playwright install` cannot download browsers

@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     max_document_seconds: float = Field(
         600.0, gt=0, description="reading one document, and chunking it, may each take this long"
     )
+    ray_address: str | None = Field(
+        None,
+        description="`polyqa index` embeds on Ray (index/ray_embed.py): `local` starts a "
+        "local cluster for the run, else a cluster address (host:6379, ray://host:10001, "
+        "auto); unset: in this process",
+    )
+    ray_actors: int = Field(2, ge=1, le=4096, description="Ray actors embedding, one CPU each")
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key_env: str = "POLYQA_LLM_API_KEY"

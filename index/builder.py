@@ -31,7 +31,14 @@ from corpus.progress import quiet
 from index import store
 from index.embedder import Embedder
 from index.errors import CorruptIndexError, IndexMismatchError
-from index.sentences import SentencePart, SentenceStack, SentenceVectors, embed_part, rows_of
+from index.sentences import (
+    SentencePart,
+    SentenceStack,
+    SentenceVectors,
+    embed_part,
+    rows_of,
+    sentence_units,
+)
 from index.store import DocRecord, IndexParams, StoredIndex
 
 logger = logging.getLogger(__name__)
@@ -315,6 +322,7 @@ class _Work:
                     logger.warning("skipped %s", exc)
                     report.skipped.append((doc.path, exc.problem))
                     self.refused.add(doc.doc_id)
+        _prefetch(self.embedder, [c for cs in chunked.values() for c in cs])
         vectors = _embed(chunked, self.embedder, self.progress)
         parts = self.sentences(list(chunked.values()))
         for (doc_id, chunks), part in zip(chunked.items(), parts, strict=True):
@@ -323,6 +331,7 @@ class _Work:
     def sentences(self, groups: Sequence[Sequence[Chunk]]) -> list[SentencePart]:
         """The sentence vectors of each group of chunks, embedded now in one run."""
         flat = [c for group in groups for c in group]
+        _prefetch(self.embedder, flat)
         with tqdm(
             total=len(flat), desc="sentences", unit="chunk", disable=quiet() or not flat
         ) as bar:
@@ -337,6 +346,14 @@ class _Work:
             out.append(_slice(part, first, len(group)))
             first += len(group)
         return out
+
+
+def _prefetch(embedder: Embedder, chunks: Sequence[Chunk]) -> None:
+    """Hand an embedder that has ``prefetch`` (index/ray_embed.py: one cluster run costs
+    seconds) every text about to be embedded, chunks and sentences, in one call."""
+    prefetch = getattr(embedder, "prefetch", None)
+    if prefetch is not None and chunks:
+        prefetch([c.text for c in chunks] + [u[2] for c in chunks for u in sentence_units(c)])
 
 
 def _slice(part: SentencePart, first: int, n: int) -> SentencePart:

@@ -23,3 +23,7 @@ class ModelError(PolyqaError):
 
 class IndexWriteError(PolyqaError):
     """An index could not be written (disk full, read-only, permission); nothing changed."""
+
+
+class ClusterError(PolyqaError):
+    """A compute cluster (Ray) is not installed, cannot be reached, or lost work."""

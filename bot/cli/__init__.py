@@ -21,6 +21,8 @@ from bot.settings import load_settings
 
 if TYPE_CHECKING:
     from bot.service import PolyqaService
+    from bot.settings import Settings
+    from index.builder import IndexReport
 from corpus.errors import PolyqaError, display_path
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,6 +78,17 @@ def cli(verbose: int) -> None:
 @click.option("--add", is_flag=True, help="Keep documents already indexed that are not in PATHS.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr (warnings still show).")
+@click.option(
+    "--ray",
+    "ray_address",
+    is_flag=False,
+    flag_value="local",
+    default=None,
+    envvar="POLYQA_RAY_ADDRESS",
+    metavar="[ADDRESS]",
+    help="Embed on Ray (polyqa[ray]): alone, a local cluster; or a cluster's address "
+    "(host:6379, ray://host:10001, auto). Put it after PATHS, or write --ray=ADDRESS.",
+)
 @_common
 @_user_errors
 def index(
@@ -83,6 +96,7 @@ def index(
     add: bool,
     as_json: bool,
     quiet: bool,
+    ray_address: str | None,
     index_dir: Path | None,
     model: str | None,
 ) -> None:
@@ -92,12 +106,16 @@ def index(
 
     set_quiet(quiet)
     discover(list(paths))  # a path that holds nothing is said before the model loads
+    settings = load_settings(index_dir=index_dir, model=model, ray_address=ray_address)
     if not quiet:  # before the service's imports too: they take seconds on a busy machine
-        name = load_settings(index_dir=index_dir, model=model).model
-        click.echo(f"loading the model {name}", err=True)
-    service = _service(index_dir, model)
-    service.embedder  # noqa: B018 (loaded here, so the wait is announced)
-    report = service.index(list(paths), keep_missing=add)
+        where = f" and Ray ({settings.ray_address})" if settings.ray_address else ""
+        click.echo(f"loading the model {settings.model}{where}", err=True)
+    if settings.ray_address:
+        report = _index_on_ray(settings, list(paths), add)
+    else:
+        service = _service(index_dir, model)
+        service.embedder  # noqa: B018 (loaded here, so the wait is announced)
+        report = service.index(list(paths), keep_missing=add)
     if as_json:
         _print_json(report.__dict__)
         return
@@ -110,6 +128,19 @@ def index(
     for path, reason in report.skipped:
         click.echo(f"skipped   {display_path(path)}: {reason}")
     click.echo(report.summary())
+
+
+def _index_on_ray(settings: Settings, paths: list[Path], add: bool) -> IndexReport:
+    """`polyqa index --ray`: the documents embedded by a Ray cluster's actors, then
+    written as the in-process path writes them (index/ray_embed.py)."""
+    from bot.service import PolyqaService
+    from index.ray_embed import RayEmbedder
+
+    with RayEmbedder(
+        settings.model, settings.cache_dir, settings.ray_address or "local", settings.ray_actors
+    ) as embedder:
+        service = PolyqaService(settings, index_embedder=embedder)
+        return service.index(paths, keep_missing=add)
 
 
 def _after(argument: str) -> Callable[[F], F]:
