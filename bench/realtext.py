@@ -118,8 +118,11 @@ def load(n: int, cache: Path) -> tuple[list[str], list[str], np.ndarray]:
     blocks = []
     for i in range(0, len(texts), 2048):
         blocks.append(embedder.embed_passages(texts[i : i + 2048]))
-        print(f"embedded {i + len(blocks[-1])}/{len(texts)} in {time.perf_counter() - t0:.0f}s",
-              file=sys.stderr, flush=True)
+        print(
+            f"embedded {i + len(blocks[-1])}/{len(texts)} in {time.perf_counter() - t0:.0f}s",
+            file=sys.stderr,
+            flush=True,
+        )
     vectors = np.concatenate(blocks).astype(np.float32)
     cache.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors)

@@ -47,10 +47,10 @@ from typing import Any
 import numpy as np
 
 from corpus.document import Chunk, page_number
-from index.derived import Derived, DerivedDataError
-from index.errors import CorruptIndexError, IndexMismatchError, IndexWriteError
 from index.ann import VectorIndex, open_index
 from index.ann.choice import manifest_files
+from index.derived import Derived, DerivedDataError
+from index.errors import CorruptIndexError, IndexMismatchError, IndexWriteError
 from index.faiss_index import FlatIPIndex
 from index.sentences import SentenceVectors
 
@@ -431,6 +431,7 @@ def _load(index_dir: Path, expected: IndexParams | None) -> StoredIndex:
             f"{gen_dir / 'params.json'}: the vectors' manifest lists no file; "
             f"{rebuild_hint(index_dir)}"
         )
+    _check_kind(manifest, gen_dir, index_dir)
     for name in ["chunks.jsonl", *vector_files]:
         if (problem := _checksum_problem(gen_dir / name, checksums)) is not None:
             raise CorruptIndexError(f"{gen_dir / name}: {problem}; {rebuild_hint(index_dir)}")
@@ -452,15 +453,7 @@ def _open_vectors(
 ) -> VectorIndex:
     """The generation's vector index; an engine this polyqa does not know is refused as a
     mismatch, files that do not fit their manifest as damage."""
-    kind = (manifest or {}).get("kind", FlatIPIndex.kind)
     main = gen_dir / manifest_files(manifest)[0]
-    from index.ann.choice import ENGINES
-
-    if kind not in ENGINES:
-        raise IndexMismatchError(
-            f"{gen_dir / 'params.json'}: vectors in a {kind!r} index, this polyqa reads "
-            f"{', '.join(sorted(ENGINES))}; {rebuild_hint(index_dir)}"
-        )
     try:
         return open_index(gen_dir, manifest, dim)
     except (RuntimeError, ValueError, OSError) as exc:
@@ -468,8 +461,23 @@ def _open_vectors(
         raise CorruptIndexError(f"{main}: unreadable ({why}); {rebuild_hint(index_dir)}") from exc
 
 
+def _check_kind(manifest: dict[str, Any] | None, gen_dir: Path, index_dir: Path) -> None:
+    """An engine this polyqa does not know (a newer one's) is a mismatch, not damage."""
+    from index.ann.choice import ENGINES
+
+    kind = (manifest or {}).get("kind", FlatIPIndex.kind)
+    if kind not in ENGINES:
+        raise IndexMismatchError(
+            f"{gen_dir / 'params.json'}: vectors in a {kind!r} index, this polyqa reads "
+            f"{', '.join(sorted(ENGINES))}; {rebuild_hint(index_dir)}"
+        )
+
+
 def _check_languages(
-    vectors: VectorIndex, docs: dict[str, DocRecord], chunks: list[Chunk], gen_dir: Path,
+    vectors: VectorIndex,
+    docs: dict[str, DocRecord],
+    chunks: list[Chunk],
+    gen_dir: Path,
     index_dir: Path,
 ) -> None:
     """A per-language index must hold each chunk under its document's language: a row

@@ -61,8 +61,10 @@ def open_index(gen_dir: Path, manifest: dict[str, Any] | None, dim: int) -> Vect
     manifest = manifest or {"kind": FlatIPIndex.kind, "files": [FlatIPIndex.main_file]}
     engine = ENGINES.get(str(manifest.get("kind")))
     if engine is None:
-        raise ValueError(f"vector index of kind {manifest.get('kind')!r}, this polyqa reads "
-                         f"{', '.join(sorted(ENGINES))}")
+        raise ValueError(
+            f"vector index of kind {manifest.get('kind')!r}, this polyqa reads "
+            f"{', '.join(sorted(ENGINES))}"
+        )
     return engine.load(gen_dir, manifest, dim)
 
 

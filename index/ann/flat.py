@@ -70,7 +70,9 @@ class FlatIPIndex(VectorIndex):
         return view
 
     def reconstruct(self, rows: Rows) -> np.ndarray:
-        return self.vectors()[np.asarray(rows if isinstance(rows, np.ndarray) else list(rows), dtype=np.int64)]
+        return self.vectors()[
+            np.asarray(rows if isinstance(rows, np.ndarray) else list(rows), dtype=np.int64)
+        ]
 
     def search(
         self, queries: np.ndarray, k: int, allowed: Rows | None = None, lang: str | None = None

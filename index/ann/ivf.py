@@ -110,8 +110,6 @@ class LanguageIVFIndex(VectorIndex):
         sub = faiss.IndexIVFScalarQuantizer(
             quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
         )
-        sub.own_fields = True
-        quantizer.this.disown()
         rng = np.random.default_rng(0)
         take = min(len(vectors), TRAIN_PER_LIST * nlist)
         sample = vectors[np.sort(rng.choice(len(vectors), take, replace=False))]
@@ -121,7 +119,11 @@ class LanguageIVFIndex(VectorIndex):
         self._trained_on[lang] = len(vectors)
         logger.info(
             "%s: trained %d lists on %d of %d vectors in %.1fs",
-            lang, nlist, take, len(vectors), time.perf_counter() - started,
+            lang,
+            nlist,
+            take,
+            len(vectors),
+            time.perf_counter() - started,
         )
         return sub
 
@@ -309,6 +311,7 @@ def _stored_ids(sub: faiss.Index) -> np.ndarray:
         return faiss.vector_to_array(sub.id_map).astype(np.int64)
     ivf = faiss.extract_index_ivf(sub)
     lists = ivf.invlists
+    assert lists is not None
     parts = []
     for i in range(ivf.nlist):
         size = lists.list_size(i)
