@@ -19,7 +19,7 @@ from index.ann.ivf import LanguageIVFIndex
 ANN_MIN_CHUNKS = 50_000
 # Share of a language's IVF lists probed per query: recall@10 >= 0.97 of exact on e5
 # embeddings of real text (bench/scale.py, bench/README.md issue 15).
-ANN_PROBE = 0.2
+ANN_PROBE = 0.35
 
 ENGINES: dict[str, type[VectorIndex]] = {
     FlatIPIndex.kind: FlatIPIndex,
