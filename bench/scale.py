@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,9 @@ N_QUERIES = 200
 MAX_POLICY_QUERIES = {10_000: 200, 100_000: 50, 1_000_000: 10}
 HNSW_M = 32
 HNSW_SIZES = (1_000_000,)
+N_REAL_QUERIES = 300
+N_PIPELINE_QUERIES = 50
+REAL_CACHE = Path(os.environ.get("POLYQA_BENCH_CACHE", "/tmp/polyqa-bench-cache"))
 
 
 def random_unit(n: int, seed: int, block: int = 100_000) -> np.ndarray:
@@ -66,7 +70,7 @@ def _time(fn: Any, queries: np.ndarray) -> dict[str, float]:
     return percentiles_ms(times)
 
 
-def _retriever(n: int, vectors: np.ndarray) -> Any:
+def _retriever(n: int, vectors: np.ndarray, ann: bool = False) -> Any:
     """polyqa's Retriever over n synthetic chunks (1000 documents, five languages)."""
     from bot.retrieval.retriever import Retriever
     from corpus.document import Chunk
@@ -78,23 +82,35 @@ def _retriever(n: int, vectors: np.ndarray) -> Any:
         d: DocRecord(d, d, d, LANGS[i % len(LANGS)], "", 0, "") for i, d in enumerate(docs)
     }
     stored.chunks = [Chunk(f"c{i}", docs[i % 1000], "", "", "", 0, 0, "") for i in range(n)]
-    stored.index.add(vectors)
+    if ann:  # per-language IVF-SQ8 (index/ann/), as a generation past ann_min_chunks gets
+        from index.ann import AnnConfig, choose
+
+        langs = [LANGS[(i % 1000) % len(LANGS)] for i in range(n)]
+        stored.vectors = choose(vectors, langs, AnnConfig(min_chunks=1))
+    else:
+        stored.index.add(vectors)
     try:  # the dense path: random vectors have no text for BM25, sentences or translations
         from bot.retrieval.retriever import RetrievalConfig
 
-        config = RetrievalConfig(mode="dense", rerank=False, parallel=False)
+        config = RetrievalConfig(mode="dense", rerank=False, parallel=False, debias=0.0)
         return Retriever(stored, None, config)  # type: ignore[arg-type]
     except ImportError:
         return Retriever(stored, None)  # type: ignore[arg-type]
 
 
-def flat(n: int) -> dict[str, Any]:
+def ivf(n: int) -> dict[str, Any]:
+    """The dense path over per-language IVF-SQ8 (latency and memory; random vectors say
+    nothing of its recall, ``--real`` measures that)."""
+    return flat(n, ann=True)
+
+
+def flat(n: int, ann: bool = False) -> dict[str, Any]:
     from bot.retrieval.retriever import Pool
 
     vectors = random_unit(n, seed=1)
     queries = random_unit(N_QUERIES, seed=2)
     t0 = time.perf_counter()
-    retriever = _retriever(n, vectors)
+    retriever = _retriever(n, vectors, ann)
     build_s = time.perf_counter() - t0
     del vectors
     index = retriever.stored.index
@@ -102,13 +118,13 @@ def flat(n: int) -> dict[str, Any]:
     pool = Pool(exclude_langs=frozenset({"en"}))
     return {
         "chunks": n,
-        "index": "flat (IndexFlatIP)",
+        "index": "IVF-SQ8 per language, probe 0.35" if ann else "flat (IndexFlatIP)",
         "build_s": round(build_s, 2),
         "faiss_ms": _time(lambda q: index.search(q[None, :], 10), queries),
         "search_ms": _time(lambda q: retriever.search("", 10, None, query_vec=q), few),
         "pool_search_ms": _time(lambda q: retriever.search("", 10, pool, query_vec=q), few),
         "timed_policy_queries": len(few),
-        "recall@10": 1.0,
+        "recall@10": "-" if ann else 1.0,
         "rss_mb": current_rss_mb(),
         "peak_rss_mb": peak_rss_mb(),
     }
@@ -141,6 +157,170 @@ def hnsw(n: int) -> dict[str, Any]:
     return out
 
 
+def real(n: int) -> dict[str, Any]:
+    """Recall@10 of the approximate engines against exact search, per language, on e5
+    embeddings of real text (bench/realtext.py); questions are other texts of the same
+    sources embedded as queries, searched in every language as the retriever does."""
+    import faiss
+    import realtext
+
+    from index.ann.ivf import LanguageIVFIndex
+    from index.embedder import default_cache_dir
+    from index.fast_embedder import FastE5Embedder
+
+    texts, langs, vectors = realtext.load(n, REAL_CACHE)
+    pairs = realtext.gather()
+    taken = set(texts)
+    rng = np.random.default_rng(7)
+    others = [pairs[i][1] for i in rng.permutation(len(pairs)).tolist() if pairs[i][1] not in taken]
+    queries = FastE5Embedder(default_cache_dir()).embed_queries(others[:N_REAL_QUERIES])
+    lang_arr = np.asarray(langs)
+    counts = {lang: int((lang_arr == lang).sum()) for lang in sorted(set(langs))}
+    exact: dict[str, Any] = {}
+    truth: dict[str, np.ndarray] = {}
+    for lang in counts:
+        rows = np.flatnonzero(lang_arr == lang)
+        flat_index = faiss.IndexFlatIP(DIM)
+        flat_index.add(vectors[rows])
+        _, ids = flat_index.search(queries, 10)
+        truth[lang] = rows[ids]
+        exact[lang] = flat_index
+
+    def recall(found: dict[str, np.ndarray]) -> float:
+        hits = total = 0
+        for lang, t in truth.items():
+            for a, b in zip(found[lang], t, strict=True):
+                want = set(b[b >= 0].tolist())
+                hits += len(want & set(a.tolist()))
+                total += len(want)
+        return round(hits / max(total, 1), 4)
+
+    out: dict[str, Any] = {
+        "chunks": len(texts),
+        "index": "real e5",
+        "langs": counts,
+        "queries": len(queries),
+    }
+    t0 = time.perf_counter()
+    ivf = LanguageIVFIndex.build(vectors, langs, 1, 0.1)
+    out["ivf_build_s"] = round(time.perf_counter() - t0, 2)
+    out["ivf_lists"] = ivf.languages
+    for probe in (0.02, 0.05, 0.1, 0.2, 0.35):
+        ivf.probe = probe
+        found = {lang: ivf.search(queries, 10, lang=lang)[1] for lang in counts}
+        one = lambda q: [ivf.search(q[None, :], 10, lang=lang) for lang in counts]  # noqa: E731
+        out[f"ivf_probe{probe}"] = {
+            "recall@10": recall(found),
+            "five_langs_ms": _time(one, queries[:100]),
+        }
+    t0 = time.perf_counter()
+    hnsws = {}
+    for lang in counts:
+        h = faiss.IndexHNSWFlat(DIM, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        h.add(vectors[lang_arr == lang])
+        hnsws[lang] = h
+    out["hnsw_build_s"] = round(time.perf_counter() - t0, 2)
+    for ef in (32, 64, 128):
+        found = {}
+        for lang, h in hnsws.items():
+            h.hnsw.efSearch = ef
+            _, ids = h.search(queries, 10)
+            rows = np.flatnonzero(lang_arr == lang)
+            found[lang] = np.where(ids >= 0, rows[np.maximum(ids, 0)], -1)
+        one = lambda q: [h.search(q[None, :], 10) for h in hnsws.values()]  # noqa: E731
+        out[f"hnsw_ef{ef}"] = {
+            "recall@10": recall(found),
+            "five_langs_ms": _time(one, queries[:100]),
+        }
+    one = lambda q: [f.search(q[None, :], 10) for f in exact.values()]  # noqa: E731
+    out["flat_five_langs_ms"] = _time(one, queries[:100])
+    out["rss_mb"] = current_rss_mb()
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def pipeline(n: int) -> dict[str, Any]:
+    """``Retriever.search`` with every stage (dense, BM25, sentence rescoring, translation
+    links, calibration) over n real-text chunks (bench/realtext.py; each text is one
+    chunk of one sentence, ten chunks a document), flat or per-language IVF-SQ8 as
+    ``PIPELINE_ANN_MIN`` says; a cProfile of the searches says which stage costs."""
+    import cProfile
+    import io
+    import pstats
+
+    import realtext
+
+    from bot.retrieval.retriever import Retriever
+    from corpus.document import Chunk
+    from index.ann import AnnConfig, choose
+    from index.embedder import default_cache_dir
+    from index.fast_embedder import FastE5Embedder
+    from index.sentences import SentenceVectors
+    from index.store import DocRecord, IndexParams, StoredIndex
+
+    ann_min = int(os.environ.get("PIPELINE_ANN_MIN", "50000"))
+    texts, langs, vectors = realtext.load(n, REAL_CACHE)
+    embedder = FastE5Embedder(default_cache_dir())
+    stored = StoredIndex(IndexParams(embedder.name, DIM, 128, 1))
+    docs = [f"d{i // 10:06d}-{langs[i]}" for i in range(len(texts))]
+    stored.documents = {d: DocRecord(d, d, d, d.rsplit("-", 1)[1], "", 0, "") for d in docs}
+    stored.chunks = [
+        Chunk(f"c{i}", docs[i], docs[i], docs[i], langs[i], 0, len(t), t)
+        for i, t in enumerate(texts)
+    ]
+    t0 = time.perf_counter()
+    stored.vectors = choose(vectors, langs, AnnConfig(min_chunks=ann_min))
+    index_s = time.perf_counter() - t0
+    ptr = np.arange(len(texts) + 1, dtype=np.int64)
+    spans = np.array([[0, len(t)] for t in texts], dtype=np.int32)
+    stored.derived[SentenceVectors.kind] = SentenceVectors(ptr, spans, vectors.astype(np.float16))
+    del vectors
+    t0 = time.perf_counter()
+    retriever = Retriever(stored, embedder, cache_dir=REAL_CACHE / "retriever")
+    retriever.calibrator  # noqa: B018  (built on first use: part of loading)
+    build_s = time.perf_counter() - t0
+    pairs = realtext.gather()
+    taken = set(texts)
+    rng = np.random.default_rng(11)
+    questions = [
+        pairs[i][1] for i in rng.permutation(len(pairs))[:400].tolist() if pairs[i][1] not in taken
+    ][:N_PIPELINE_QUERIES]
+    for q in questions[:3]:
+        retriever.search(q, 10)
+    times = []
+    prof = cProfile.Profile()
+    for q in questions:
+        t1 = time.perf_counter()
+        prof.enable()
+        retriever.search(q, 10)
+        prof.disable()
+        times.append(time.perf_counter() - t1)
+    out_s = io.StringIO()
+    pstats.Stats(prof, stream=out_s).sort_stats("cumulative").print_stats(18)
+    top = [
+        line.strip()
+        for line in out_s.getvalue().splitlines()
+        if "retriever.py" in line
+        or "lexical.py" in line
+        or "sentences.py" in line
+        or "faiss" in line
+        or "embed" in line
+    ]
+    return {
+        "chunks": len(texts),
+        "index": type(stored.index).__name__
+        + (f" ({stored.index.languages})" if hasattr(stored.index, "languages") else ""),
+        "ann_min_chunks": ann_min,
+        "vector_index_s": round(index_s, 2),
+        "retriever_build_s": round(build_s, 1),
+        "search_ms": percentiles_ms(times),
+        "queries": len(times),
+        "profile": top[:14],
+        "rss_mb": current_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
 def child(kind: str, n: int) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter and read its JSON from stdout."""
     print(f"{kind} {n} ...", file=sys.stderr, flush=True)
@@ -162,13 +342,39 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--one", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--no-hnsw", action="store_true")
+    parser.add_argument("--kinds", nargs="+", default=["flat", "ivf"], choices=["flat", "ivf"])
+    parser.add_argument(
+        "--real", type=int, metavar="N", help="recall on N real-text embeddings (bench/realtext.py)"
+    )
+    parser.add_argument(
+        "--pipeline", type=int, metavar="N", help="Retriever.search, every stage, N real chunks"
+    )
+    parser.add_argument("--json", action="store_true", help="print a JSON summary line")
     args = parser.parse_args()
     if args.one:
         kind, n = args.one[0], int(args.one[1])
-        print(json.dumps(flat(n) if kind == "flat" else hnsw(n)))
+        print(
+            json.dumps(
+                {"flat": flat, "ivf": ivf, "hnsw": hnsw, "real": real, "pipeline": pipeline}[kind](
+                    n
+                )
+            )
+        )
+        return
+    if args.pipeline:
+        result = child("pipeline", args.pipeline)
+        write_result("scale-pipeline", {"stamp": stamp(), "dim": DIM, "run": result})
+        if args.json:
+            print(json.dumps(result))
+        return
+    if args.real:
+        result = child("real", args.real)
+        write_result("scale-real", {"stamp": stamp(), "dim": DIM, "run": result})
+        if args.json:
+            print(json.dumps(result))
         return
     st = stamp()
-    runs = [child("flat", n) for n in args.sizes]
+    runs = [child(kind, n) for n in args.sizes for kind in args.kinds]
     if not args.no_hnsw:
         runs += [child("hnsw", n) for n in args.sizes if n in HNSW_SIZES]
     write_result("scale", {"stamp": st, "dim": DIM, "queries": N_QUERIES, "runs": runs})
@@ -194,7 +400,7 @@ def _row(st: dict[str, Any], r: dict[str, Any]) -> list[str]:
         _pair(r["faiss_ms"]),
         _pair(r["search_ms"]),
         _pair(r["pool_search_ms"]),
-        "1.0",
+        str(r["recall@10"]),
         rss,
         "yes",
     ]

@@ -165,6 +165,7 @@ class PolyqaService:
             skipped=skipped,
             progress=progress,
             budget=s.document_budget,
+            ann=s.ann,
         )
         return stored, report
 

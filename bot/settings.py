@@ -17,6 +17,8 @@ from pydantic_settings import (
 
 from bot.errors import SettingsError
 from corpus.budget import DocumentBudget
+from index.ann import AnnConfig
+from index.ann.choice import ANN_MIN_CHUNKS, ANN_PROBE
 from index.convert import BUILTIN_MODEL
 
 
@@ -62,6 +64,17 @@ class Settings(BaseSettings):
         True, description="link translations: they vouch for each other and are shown once"
     )
     answer_sentences: int = Field(3, ge=1, le=10)
+    # From how many chunks of one language its search is approximate (index/ann/); the
+    # default corpus and the eval sets stay far below it, exact.
+    ann_min_chunks: int = Field(
+        ANN_MIN_CHUNKS,
+        ge=1,
+        description="chunks of one language from which its search is "
+        "approximate (IVF-SQ8); below it exact; applies from the next `polyqa index` write",
+    )
+    ann_probe: float = Field(
+        ANN_PROBE, gt=0.0, le=1.0, description="share of an approximate index's lists probed"
+    )
     # What one document may cost; over a budget it is skipped with the reason (corpus/budget.py).
     max_document_chars: int = Field(
         5_000_000, ge=1, description="characters of text per document (a long book: ~3 M)"
@@ -108,6 +121,10 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
         return (init_settings, env_settings, toml)
+
+    @property
+    def ann(self) -> AnnConfig:
+        return AnnConfig(self.ann_min_chunks, self.ann_probe)
 
     @property
     def document_budget(self) -> DocumentBudget:

@@ -29,6 +29,7 @@ from corpus.document import Chunk, Document
 from corpus.errors import BudgetError, NoDocumentsError, display_path
 from corpus.progress import quiet
 from index import store
+from index.ann import AnnConfig, choose
 from index.embedder import Embedder
 from index.errors import CorruptIndexError, IndexMismatchError
 from index.sentences import (
@@ -131,6 +132,7 @@ def update_index(
     skipped: Sequence[tuple[str, str]] = (),
     progress: Progress | None = None,
     budget: DocumentBudget = UNLIMITED,
+    ann: AnnConfig | None = None,
 ) -> tuple[StoredIndex, IndexReport]:
     """Make the index at ``index_dir`` hold ``documents`` (plus the old ones if keep_missing).
 
@@ -138,6 +140,7 @@ def update_index(
     else the first in order); content already in the index under another name or path
     (a moved file) keeps its vectors. Only new or changed content is embedded. A
     document over ``budget`` is skipped with the reason, like an unreadable one.
+    ``ann`` says from how many chunks a language's search is approximate (index/ann/).
     """
     started = time.perf_counter()
     params = params_for(embedder, chunk_tokens, chunk_overlap)
@@ -162,7 +165,7 @@ def update_index(
             report.chunks = len(old.chunks)
             report.seconds = time.perf_counter() - started
             return old, report
-        result = _assemble(params, plan, old, work)
+        result = _assemble(params, plan, old, work, ann)
         store.save(result, index_dir)
     report.chunks = len(result.chunks)
     report.embedded_chunks = sum(len(work.done[d.doc_id].chunks) for d in plan.embed)
@@ -468,7 +471,11 @@ def _record(doc: Document, chunks: int, indexed_at: str) -> DocRecord:
 
 
 def _assemble(
-    params: IndexParams, plan: _Plan, old: StoredIndex | None, work: _Work
+    params: IndexParams,
+    plan: _Plan,
+    old: StoredIndex | None,
+    work: _Work,
+    ann: AnnConfig | None = None,
 ) -> StoredIndex:
     """Documents in doc_id order, so the same corpus always gives the same index."""
     old_rows: dict[str, list[int]] = {}
@@ -504,7 +511,9 @@ def _assemble(
         blocks.append(old_vecs[rows])
         parts.append(old.sentences.part(rows) if old.sentences else chunks)
     result.documents = records
-    result.index.add(store.stack(blocks, params.dim))
+    langs = [records[c.doc_id].lang for c in result.chunks]
+    previous = old.index if old is not None else None
+    result.vectors = choose(store.stack(blocks, params.dim), langs, ann, previous)
     result.derived[SentenceVectors.kind] = SentenceStack(params.dim, _repaired(parts, work))
     return result
 

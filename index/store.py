@@ -9,7 +9,10 @@ Layout of an index directory::
                           derived data (kind -> metadata: the sentence vectors' count and
                           recipe), checksums of every other file
       chunks.jsonl        one chunk a line; line i is row i of the vectors
-      vectors.faiss       the FAISS index
+      vectors.faiss       the FAISS index (exact, below ANN_MIN_CHUNKS chunks a language)
+      vectors.npy         or, approximate (index/ann/ivf.py): float16 vectors (mmapped)
+      ann-NN.faiss        and one FAISS index per language; params.json's ``vectors``
+                          is the manifest naming the engine and its files
       sentences.npy       derived data (index/derived.py): sentence vectors, their
       sentence_spans.npy  spans and a pointer per chunk (index/sentences.py); more
       sentence_ptr.npy    kinds are added to DERIVED_KINDS
@@ -44,6 +47,8 @@ from typing import Any
 import numpy as np
 
 from corpus.document import Chunk, page_number
+from index.ann import VectorIndex, open_index
+from index.ann.choice import manifest_files
 from index.derived import Derived, DerivedDataError
 from index.errors import CorruptIndexError, IndexMismatchError, IndexWriteError
 from index.faiss_index import FlatIPIndex
@@ -119,7 +124,7 @@ class StoredIndex:
     params: IndexParams
     documents: dict[str, DocRecord] = field(default_factory=dict)
     chunks: list[Chunk] = field(default_factory=list)
-    vectors: FlatIPIndex | None = None
+    vectors: VectorIndex | None = None
     derived: dict[str, Derived] = field(default_factory=dict)
     damaged: dict[str, str] = field(default_factory=dict)
     generation: str = ""
@@ -129,7 +134,7 @@ class StoredIndex:
             self.vectors = FlatIPIndex(self.params.dim)
 
     @property
-    def index(self) -> FlatIPIndex:
+    def index(self) -> VectorIndex:
         assert self.vectors is not None
         return self.vectors
 
@@ -221,10 +226,10 @@ def _write_generation(store: StoredIndex, gen_dir: Path) -> None:
             fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
-    with _writing(gen_dir / "vectors.faiss"):
-        store.index.save(gen_dir / "vectors.faiss")
+    with _writing(gen_dir / getattr(store.index, "main_file", "vectors.faiss")):
+        manifest = store.index.save(gen_dir)
     derived: dict[str, Any] = {}
-    files = list(FILES[1:])
+    files = ["chunks.jsonl", *manifest_files(manifest)]
     for kind, item in sorted(store.derived.items()):
         with _writing(gen_dir / item.files[0]):
             derived[kind] = item.write(gen_dir)
@@ -235,6 +240,7 @@ def _write_generation(store: StoredIndex, gen_dir: Path) -> None:
         "params": asdict(store.params),
         "n_chunks": len(store.chunks),
         "documents": [asdict(d) for d in sorted(store.documents.values(), key=lambda d: d.doc_id)],
+        "vectors": manifest,
         "derived": derived,
         "checksums": {name: _sha256(gen_dir / name) for name in files},
     }
@@ -414,24 +420,82 @@ def _load(index_dir: Path, expected: IndexParams | None) -> StoredIndex:
         raise IndexMismatchError(
             f"{index_dir}: index was built with {'; '.join(diff)}; {rebuild_hint(index_dir)}"
         )
-    for name in FILES[1:]:
+    manifest = params.get("vectors")
+    if manifest is not None and not isinstance(manifest, dict):
+        raise CorruptIndexError(
+            f"{gen_dir / 'params.json'}: ``vectors`` is not a manifest; {rebuild_hint(index_dir)}"
+        )
+    vector_files = manifest_files(manifest)
+    if not vector_files:
+        raise CorruptIndexError(
+            f"{gen_dir / 'params.json'}: the vectors' manifest lists no file; "
+            f"{rebuild_hint(index_dir)}"
+        )
+    _check_kind(manifest, gen_dir, index_dir)
+    for name in ["chunks.jsonl", *vector_files]:
         if (problem := _checksum_problem(gen_dir / name, checksums)) is not None:
             raise CorruptIndexError(f"{gen_dir / name}: {problem}; {rebuild_hint(index_dir)}")
     chunks = _read_chunks(gen_dir / "chunks.jsonl", index_dir)
-    try:
-        vectors = FlatIPIndex.load(gen_dir / "vectors.faiss", stored.dim)
-    except (RuntimeError, ValueError) as exc:
-        raise CorruptIndexError(
-            f"{gen_dir / 'vectors.faiss'}: unreadable ({exc}); {rebuild_hint(index_dir)}"
-        ) from exc
+    vectors = _open_vectors(gen_dir, manifest, stored.dim, index_dir)
     if vectors.size != len(chunks):
         raise CorruptIndexError(
             f"{gen_dir}: {vectors.size} vectors for {len(chunks)} chunks; {rebuild_hint(index_dir)}"
         )
     _check_documents(params.get("n_chunks"), docs, chunks, gen_dir / "params.json", index_dir)
+    _check_languages(vectors, docs, chunks, gen_dir, index_dir)
     out = StoredIndex(stored, docs, chunks, vectors, generation=gen)
     out.derived, out.damaged = _open_derived(gen_dir, params, out)
     return out
+
+
+def _open_vectors(
+    gen_dir: Path, manifest: dict[str, Any] | None, dim: int, index_dir: Path
+) -> VectorIndex:
+    """The generation's vector index; an engine this polyqa does not know is refused as a
+    mismatch, files that do not fit their manifest as damage."""
+    main = gen_dir / manifest_files(manifest)[0]
+    try:
+        return open_index(gen_dir, manifest, dim)
+    except (RuntimeError, ValueError, OSError) as exc:
+        why = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else type(exc).__name__
+        raise CorruptIndexError(f"{main}: unreadable ({why}); {rebuild_hint(index_dir)}") from exc
+
+
+def _check_kind(manifest: dict[str, Any] | None, gen_dir: Path, index_dir: Path) -> None:
+    """An engine this polyqa does not know (a newer one's) is a mismatch, not damage."""
+    from index.ann.choice import ENGINES
+
+    kind = (manifest or {}).get("kind", FlatIPIndex.kind)
+    if kind not in ENGINES:
+        raise IndexMismatchError(
+            f"{gen_dir / 'params.json'}: vectors in a {kind!r} index, this polyqa reads "
+            f"{', '.join(sorted(ENGINES))}; {rebuild_hint(index_dir)}"
+        )
+
+
+def _check_languages(
+    vectors: VectorIndex,
+    docs: dict[str, DocRecord],
+    chunks: list[Chunk],
+    gen_dir: Path,
+    index_dir: Path,
+) -> None:
+    """A per-language index must hold each chunk under its document's language: a row
+    in another language's index would be found by the wrong searches."""
+    from index.ann.ivf import LanguageIVFIndex
+
+    if not isinstance(vectors, LanguageIVFIndex):
+        return
+    doc_langs = {d: rec.lang for d, rec in docs.items()}
+    langs = np.array([doc_langs.get(c.doc_id, "") for c in chunks], dtype=object)
+    for lang, rows in vectors._rows.items():
+        wrong = np.flatnonzero(langs[rows] != lang)
+        if wrong.size:
+            row = int(rows[wrong[0]])
+            raise CorruptIndexError(
+                f"{gen_dir}: row {row} is in the {lang!r} index but its document is "
+                f"{langs[row]!r}; {rebuild_hint(index_dir)}"
+            )
 
 
 def _checksum_problem(path: Path, checksums: dict[str, str]) -> str | None:

