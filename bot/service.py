@@ -34,7 +34,7 @@ from corpus.reader import default_corpus_dir, read_documents
 from index import store
 from index.builder import IndexReport, Progress, params_for, update_index
 from index.convert import BUILTIN_MODEL
-from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.embedder import Embedder, SentenceTransformerEmbedder, make_index_embedder
 from index.errors import CorruptIndexError, IndexMismatchError, ModelError
 from index.fast_embedder import FastE5Embedder
 from index.store import DocRecord, StoredIndex
@@ -108,7 +108,10 @@ class PolyqaService:
             return self._index_embedder
         if self._embedder is not None:
             return self._embedder
-        return SentenceTransformerEmbedder(self.settings.model, self.settings.cache_dir)
+        s = self.settings
+        if s.embed_backend != "torch" and s.model == BUILTIN_MODEL:  # index/onnx_embedder.py
+            return make_index_embedder(s.model, s.cache_dir, s.embed_backend)
+        return SentenceTransformerEmbedder(s.model, s.cache_dir)
 
     @property
     def index_dir(self) -> Path:
