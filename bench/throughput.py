@@ -70,7 +70,7 @@ def texts() -> dict[str, list[str]]:
 def measure(variant: str, corpora: dict[str, list[str]], out_dir: str) -> dict[str, Any]:
     """Runs in a child process: load the variant, warm it up, time every text set."""
     from bot.settings import load_settings
-    from index.embedder import make_index_embedder
+    from index.engines import make_index_embedder
 
     opts = dict(VARIANTS[variant])
     if "threads" in opts:

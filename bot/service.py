@@ -34,7 +34,8 @@ from corpus.reader import default_corpus_dir, read_documents
 from index import store
 from index.builder import IndexReport, Progress, params_for, update_index
 from index.convert import BUILTIN_MODEL
-from index.embedder import Embedder, SentenceTransformerEmbedder, make_index_embedder
+from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.engines import make_index_embedder
 from index.errors import CorruptIndexError, IndexMismatchError, ModelError
 from index.fast_embedder import FastE5Embedder
 from index.store import DocRecord, StoredIndex

@@ -46,11 +46,11 @@ class Settings(BaseSettings):
         "vectors, without loading torch), sentence-transformers otherwise; indexing always "
         "uses sentence-transformers",
     )
-    embed_backend: Literal["torch", "onnx", "onnx-int8", "openvino"] = Field(
+    embed_backend: Literal["torch", "onnx", "openvino"] = Field(
         "torch",
         description="what embeds documents for the built-in model: sentence-transformers' "
         "torch, or the model exported to ONNX (cached beside it) run by ONNX Runtime "
-        "(fp32, or int8 dynamic quantization) or OpenVINO; other models always use torch",
+        "or OpenVINO; other models always use torch",
     )
     data_dir: Path = Field(default_factory=lambda: _xdg("XDG_DATA_HOME", ".local/share"))
     cache_dir: Path = Field(default_factory=lambda: _xdg("XDG_CACHE_HOME", ".cache"))

