@@ -48,8 +48,8 @@ SUBJECT_SHARE = 0.6
 # Times the cosine of a passage with the earlier question added to its relevance.
 TOPIC_WEIGHT = 1.0
 # Times a passage's cosine to the passage the earlier turn's evidence ranked first (above
-# the candidates' mean) added to its place in the follow-up's ranking: "Welche Techniken
-# verwendet es?" after "Was ist Data Mining?" is answered in the entry that answered the
+# the candidates' mean) added to its place in the follow-up's ranking: "Wie funktioniert
+# sie?" after "Was ist eine Wärmepumpe?" is answered in the passage that answered the
 # first question. Only the top passage: the second and third are weaker evidence of the
 # topic and pulled the follow-up's gold out of the top 5 on roles-dev's dialogs.
 ANCHOR_WEIGHT = 1.0
