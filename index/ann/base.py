@@ -24,6 +24,18 @@ import numpy as np
 Rows = Iterable[int] | np.ndarray
 
 
+def as_rows(rows: Rows) -> np.ndarray:
+    """Rows as an int64 array (an array is not copied when it already is one)."""
+    if isinstance(rows, np.ndarray):
+        return rows.astype(np.int64, copy=False)
+    return np.fromiter(rows, dtype=np.int64)
+
+
+def no_hits(nq: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (scores, rows) of ``nq`` searches that found nothing."""
+    return np.zeros((nq, 0), dtype=np.float32), np.zeros((nq, 0), dtype=np.int64)
+
+
 class VectorIndex(ABC):
     """A set of (row, vector, language) searched by inner product."""
 

@@ -15,13 +15,9 @@ from typing import Any
 import faiss
 import numpy as np
 
-from index.ann.base import Rows, VectorIndex
+from index.ann.base import Rows, VectorIndex, as_rows, no_hits
 
 FILE = "vectors.faiss"
-
-
-def _empty(nq: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.zeros((nq, 0), dtype=np.float32), np.zeros((nq, 0), dtype=np.int64)
 
 
 class FlatIPIndex(VectorIndex):
@@ -53,8 +49,8 @@ class FlatIPIndex(VectorIndex):
 
     def remove(self, ids: Rows) -> int:
         """Remove rows; later rows move down (positions stay dense, like the store's)."""
-        drop = np.unique(np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids))
-        drop = drop[(drop >= 0) & (drop < self.size)].astype(np.int64)
+        drop = np.unique(as_rows(ids))
+        drop = drop[(drop >= 0) & (drop < self.size)]
         if drop.size:
             self._index.remove_ids(faiss.IDSelectorBatch(drop))
         return int(drop.size)
@@ -70,9 +66,7 @@ class FlatIPIndex(VectorIndex):
         return view
 
     def reconstruct(self, rows: Rows) -> np.ndarray:
-        return self.vectors()[
-            np.asarray(rows if isinstance(rows, np.ndarray) else list(rows), dtype=np.int64)
-        ]
+        return self.vectors()[as_rows(rows)]
 
     def search(
         self, queries: np.ndarray, k: int, allowed: Rows | None = None, lang: str | None = None
@@ -86,17 +80,13 @@ class FlatIPIndex(VectorIndex):
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         k = max(1, min(k, self.size))
         if self.size == 0:
-            return _empty(queries.shape[0])
+            return no_hits(queries.shape[0])
         if allowed is None:
             scores, ids = self._index.search(queries, k)
         else:
-            allow = (
-                allowed.astype(np.int64, copy=False)
-                if isinstance(allowed, np.ndarray)
-                else np.fromiter(allowed, dtype=np.int64)
-            )
+            allow = as_rows(allowed)
             if allow.size == 0:
-                return _empty(queries.shape[0])
+                return no_hits(queries.shape[0])
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allow))  # type: ignore[call-arg]
             scores, ids = self._index.search(queries, min(k, allow.size), params=params)
         return scores, ids

@@ -29,7 +29,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from index.ann.base import Rows, VectorIndex
+from index.ann.base import Rows, VectorIndex, as_rows, no_hits
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +47,6 @@ RETRAIN_GROWTH = 2.0
 def n_lists(n: int) -> int:
     """About LIST_SIZE * sqrt(n) lists: the usual IVF rule."""
     return int(min(MAX_LISTS, max(MIN_LISTS, round(LIST_SIZE * math.sqrt(max(n, 1))), 1)))
-
-
-def _as_rows(rows: Rows) -> np.ndarray:
-    if isinstance(rows, np.ndarray):
-        return rows.astype(np.int64, copy=False)
-    return np.fromiter(rows, dtype=np.int64)
 
 
 class LanguageIVFIndex(VectorIndex):
@@ -87,16 +81,16 @@ class LanguageIVFIndex(VectorIndex):
         centroids ``previous`` learnt for a language that has not grown past
         RETRAIN_GROWTH times its training set."""
         out = cls(vectors.shape[1], min_chunks, probe)
-        out._reuse = previous  # type: ignore[attr-defined]
-        out.add(vectors, np.arange(len(vectors), dtype=np.int64), langs)
-        del out._reuse  # type: ignore[attr-defined]
+        out._add(vectors, np.arange(len(vectors), dtype=np.int64), langs, previous)
         return out
 
-    def _new_sub(self, lang: str, vectors: np.ndarray) -> faiss.Index:
-        """The empty index a language's rows go into: trained IVF-SQ8, or flat."""
+    def _new_sub(
+        self, lang: str, vectors: np.ndarray, previous: LanguageIVFIndex | None
+    ) -> faiss.Index:
+        """The empty index a language's rows go into: trained IVF-SQ8 (or the centroids
+        ``previous`` learnt for it, see ``build``), or flat."""
         if len(vectors) < self.min_chunks:
             return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
-        previous: LanguageIVFIndex | None = getattr(self, "_reuse", None)
         if previous is not None and lang in previous._subs:
             old = previous._subs[lang]
             trained = previous._trained_on.get(lang, 0)
@@ -130,13 +124,22 @@ class LanguageIVFIndex(VectorIndex):
     def add(
         self, vectors: np.ndarray, ids: np.ndarray | None = None, langs: list[str] | None = None
     ) -> None:
+        self._add(vectors, ids, langs, None)
+
+    def _add(
+        self,
+        vectors: np.ndarray,
+        ids: np.ndarray | None,
+        langs: list[str] | None,
+        previous: LanguageIVFIndex | None,
+    ) -> None:
         vectors = np.asarray(vectors)
         if vectors.ndim != 2 or vectors.shape[1] != self.dim:
             raise ValueError(f"vectors of shape {vectors.shape} do not fit dimension {self.dim}")
         if langs is None or len(langs) != len(vectors):
             raise ValueError("a per-language index needs one language per vector")
         start = len(self._table)
-        ids = np.arange(start, start + len(vectors)) if ids is None else _as_rows(ids)
+        ids = np.arange(start, start + len(vectors)) if ids is None else as_rows(ids)
         if len(ids) != len(vectors) or (ids.size and ids.min() < 0):
             raise ValueError("one non-negative id per vector")
         if np.isin(ids, self.present()).any():
@@ -158,14 +161,14 @@ class LanguageIVFIndex(VectorIndex):
             block = np.ascontiguousarray(vectors[mine], dtype=np.float32)
             if lang not in self._subs:
                 self._names.append(lang)
-                self._subs[lang] = self._new_sub(lang, block)
+                self._subs[lang] = self._new_sub(lang, block, previous)
                 self._rows[lang] = np.zeros(0, dtype=np.int64)
             self._subs[lang].add_with_ids(block, ids[mine])
             self._rows[lang] = np.union1d(self._rows[lang], ids[mine])
             self._lang_of[ids[mine]] = self._names.index(lang)
 
     def remove(self, ids: Rows) -> int:
-        drop = np.unique(_as_rows(ids))
+        drop = np.unique(as_rows(ids))
         drop = drop[(drop >= 0) & (drop < len(self._lang_of))]
         drop = drop[self._lang_of[drop] >= 0]
         for code in np.unique(self._lang_of[drop]).tolist():
@@ -198,7 +201,7 @@ class LanguageIVFIndex(VectorIndex):
         return self._table
 
     def reconstruct(self, rows: Rows) -> np.ndarray:
-        return np.asarray(self._table[_as_rows(rows)], dtype=np.float32)
+        return np.asarray(self._table[as_rows(rows)], dtype=np.float32)
 
     def _params(self, sub: faiss.Index, sel: Any) -> Any:
         if isinstance(sub, faiss.IndexIVF):
@@ -214,7 +217,7 @@ class LanguageIVFIndex(VectorIndex):
         selector inside that language's scan."""
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         nq = queries.shape[0]
-        allow = None if allowed is None else _as_rows(allowed)
+        allow = None if allowed is None else as_rows(allowed)
         if allow is not None and lang is None and allow.size:
             codes = np.unique(self._lang_of[allow[(allow >= 0) & (allow < len(self._lang_of))]])
             langs = [self._names[c] for c in codes.tolist() if c >= 0]
@@ -239,7 +242,7 @@ class LanguageIVFIndex(VectorIndex):
             parts_s.append(s)
             parts_i.append(i)
         if not parts_s:
-            return np.zeros((nq, 0), dtype=np.float32), np.zeros((nq, 0), dtype=np.int64)
+            return no_hits(nq)
         scores, ids = np.concatenate(parts_s, axis=1), np.concatenate(parts_i, axis=1)
         scores = np.where(ids < 0, -np.inf, scores)
         order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
