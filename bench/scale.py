@@ -361,18 +361,13 @@ def main() -> None:
             )
         )
         return
-    if args.pipeline:
-        result = child("pipeline", args.pipeline)
-        write_result("scale-pipeline", {"stamp": stamp(), "dim": DIM, "run": result})
-        if args.json:
-            print(json.dumps(result))
-        return
-    if args.real:
-        result = child("real", args.real)
-        write_result("scale-real", {"stamp": stamp(), "dim": DIM, "run": result})
-        if args.json:
-            print(json.dumps(result))
-        return
+    for kind, n in (("pipeline", args.pipeline), ("real", args.real)):
+        if n:
+            result = child(kind, n)
+            write_result(f"scale-{kind}", {"stamp": stamp(), "dim": DIM, "run": result})
+            if args.json:
+                print(json.dumps(result))
+            return
     st = stamp()
     runs = [child(kind, n) for n in args.sizes for kind in args.kinds]
     if not args.no_hnsw:
