@@ -15,7 +15,14 @@ from typing import Any
 import numpy as np
 
 from bot.answers import phrases
-from bot.answers.confidence import LONE_GAP, MIN_CONFIDENCE, NO_EVIDENCE, answerability
+from bot.answers.confidence import (
+    LONE_GAP,
+    MIN_CONFIDENCE,
+    NO_EVIDENCE,
+    NO_QUANTITY,
+    answerability,
+)
+from bot.answers.quantity import asks_quantity, states_quantity
 from bot.answers.support import CheckedSentence, check
 from bot.retrieval.retriever import Hit, Pool, Retriever
 from corpus.analysis import analyze, shared_terms
@@ -231,7 +238,20 @@ class Composer:
             return Evidence(question, qlang, qvec, hits, NO_EVIDENCE, pool or Pool())
         ranked = self._rank(question, qvec, hits, qlang)
         conf = answerability(ranked.gap, self._background_free(hits[0], qlang))
+        if asks_quantity(question, qlang) and not self._states_quantity(ranked):
+            conf += NO_QUANTITY
         return Evidence(question, qlang, qvec, hits, conf, pool or Pool(), ranked)
+
+    def _states_quantity(self, ranked: _Ranked) -> bool:
+        """Does any sentence that could be quoted (within the margin of the best, as
+        ``_choose`` takes them) state a number?"""
+        order = np.argsort(-ranked.scores, kind="stable")[: self.max_sentences]
+        best = ranked.scores[order[0]]
+        return any(
+            states_quantity(ranked.cands[i].text, ranked.cands[i].lang)
+            for i in order
+            if ranked.scores[i] >= best - SENTENCE_MARGIN
+        )
 
     def _background_free(self, hit: Hit, qlang: str) -> float:
         """The hit's relevance less its language's background for questions in ``qlang``

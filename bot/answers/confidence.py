@@ -28,6 +28,10 @@ LONE_GAP = 0.1
 # Log-odds bar: p ~ 0.12. roles-dev: 54.9% answered, 89.3% of them right (at -2.5: 74.5%,
 # 65.8%). xquad-dev (1770): 95.0% answered; answer@1 0.739, against 0.755 answering all.
 MIN_CONFIDENCE = -2.0
+# Log-odds taken off when a question asks how much or how many and no sentence that would
+# be quoted states a number (bot/answers/quantity.py): the passages are on the topic but
+# do not answer. Enough to take any answer of the fitted scale below the bar.
+NO_QUANTITY = -6.0
 # The confidence of a question no passage matched at all.
 NO_EVIDENCE = -10.0
 

@@ -1,0 +1,101 @@
+"""Quantity questions: asked how much or how many, the answer must state a number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answers.quantity import asks_quantity, states_quantity
+
+ASKS = [
+    ("en", "How many ferries leave each morning?"),
+    ("de", "Wie viel verdient eine Hafenmeisterin?"),
+    ("de", "Wie hoch ist die Gebühr?"),
+    ("es", "¿Cuántos barcos entran al día?"),
+    ("fr", "Combien de navires entrent chaque jour ?"),
+    ("tr", "Limana günde kaç gemi girer?"),
+    ("ru", "Сколько судов заходит в порт?"),
+    ("hi", "बंदरगाह में कितने जहाज आते हैं?"),
+    ("zh", "每天有多少艘船進港？"),
+    ("ja", "港には何人の職員がいますか？"),
+    ("ko", "항구에 배가 몇 척 있습니까?"),
+]
+DOES_NOT_ASK = [
+    ("en", "Who decides which ships may enter the port?"),
+    ("en", "Why is the harbour closed in winter?"),
+    ("de", "Wer entscheidet, welche Schiffe einlaufen dürfen?"),
+    ("es", "¿Quién decide qué barcos entran?"),
+    ("tr", "Limana hangi gemiler girebilir?"),
+    ("zh", "誰決定哪些船可以進港？"),
+    ("sw", "Meli ngapi zinaingia bandarini?"),  # no interrogatives for this language
+]
+
+
+@pytest.mark.parametrize(("lang", "question"), ASKS)
+def test_a_question_asking_how_much_or_how_many_is_recognised(lang: str, question: str) -> None:
+    assert asks_quantity(question, lang)
+
+
+@pytest.mark.parametrize(("lang", "question"), DOES_NOT_ASK)
+def test_other_questions_are_not_quantity_questions(lang: str, question: str) -> None:
+    assert not asks_quantity(question, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("en", "The port has 14 tugboats."),
+        ("en", "The port has four tugboats."),
+        ("en", "Hundreds of ships enter it every year."),
+        ("de", "Der Hafen hat vier Schlepper."),
+        ("tr", "Limanda dört römorkör var."),
+        ("tr", "Gemilerin üçte biri kışın limanda kalır."),  # a number with a case ending
+        ("hi", "बंदरगाह में ४ टगबोट हैं।"),  # Devanagari digits
+        ("zh", "港口有四艘拖船。"),  # a CJK numeral
+        ("ar", "يوجد في الميناء ٤ قاطرات."),  # Arabic-Indic digits
+    ],
+)
+def test_a_number_in_any_script_or_words_is_a_quantity(lang: str, sentence: str) -> None:
+    assert states_quantity(sentence, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("en", "The harbour master decides which ships may enter the port."),
+        ("de", "Die Hafenmeisterin entscheidet, welche Schiffe einlaufen dürfen."),
+        ("zh", "港務長決定哪些船可以進港。"),
+    ],
+)
+def test_a_sentence_without_a_number_states_no_quantity(lang: str, sentence: str) -> None:
+    assert not states_quantity(sentence, lang)
+
+
+def test_a_language_without_number_words_is_never_refused() -> None:
+    """Hindi number words are not known (num2words does not spell Hindi): a Hindi
+    sentence is taken to state a quantity rather than refused unread."""
+    assert states_quantity("बंदरगाह में चार टगबोट हैं।", "hi")
+
+
+def test_a_quantity_the_text_does_not_state_is_not_found(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """Every sentence is on the topic of ferries; only one states how many: asked how
+    many ferries there are it is quoted, asked how much a ticket costs nothing is."""
+    from bot.answers.composer import Composer
+    from tests.index.test_parallel import _retriever
+
+    text = (
+        "The island is served by ferries from the mainland port. "
+        "Three ferries cross the strait every morning in summer. "
+        "Tickets are sold at the harbour office and on board the ferry. "
+        "The crossing is cancelled when the wind is too strong for the ships."
+    )
+    composer = Composer(_retriever(tmp_path, {"en/ferry.txt": text}, embedder))
+    counted = composer.answer("How many ferries cross the strait every morning?")
+    assert counted.found and "Three ferries" in counted.answer
+    priced = composer.answer("How much does a ferry ticket cost?")
+    assert not priced.found
+    assert priced.citations  # the nearest passages, to check for oneself
