@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     parallel: bool = Field(
         True, description="link translations: they vouch for each other and are shown once"
     )
+    language_directions: bool = Field(
+        False,
+        description="compare vectors without each language's mean direction "
+        "(bot/retrieval/neutral.py) instead of taking each language's background off",
+    )
     answer_sentences: int = Field(3, ge=1, le=10)
     # From how many chunks of one language its search is approximate (index/ann/); the
     # default corpus and the eval sets stay far below it, exact.

@@ -95,6 +95,8 @@ class RetrievalConfig:
             fusion=settings.fusion,
             rerank=settings.rerank == "sentences",
             parallel=settings.parallel,
+            neutral=settings.language_directions,
+            debias=0.0 if settings.language_directions else cls.debias,
         )
 
 

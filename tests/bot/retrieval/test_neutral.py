@@ -38,6 +38,15 @@ def test_the_answer_in_another_language_beats_the_topic_in_a_third(
     assert _top_lang(embedder, tmp_path, neutral=True) == "zh"
 
 
+def test_the_setting_turns_directions_on_and_the_background_debias_off() -> None:
+    from bot.settings import Settings
+
+    assert RetrievalConfig.from_settings(Settings()).neutral is False
+    on = RetrievalConfig.from_settings(Settings(language_directions=True))
+    assert on.neutral and on.debias == 0.0
+    assert RetrievalConfig.from_settings(Settings()).debias > 0.0
+
+
 def test_translations_come_closer_than_same_language_strangers(
     embedder: Embedder, tmp_path: Path
 ) -> None:
