@@ -242,37 +242,27 @@ def test_a_sentence_is_quoted_from_its_translation_in_the_question_language(
     assert_citations_resolve(swapped)
 
 
-def test_a_question_in_the_text_is_never_quoted_as_the_answer(
-    tmp_path: Path,
-    embedder,  # type: ignore[no-untyped-def]
-) -> None:
+def test_a_question_in_the_text_is_never_quoted_as_the_answer(composer_over) -> None:  # type: ignore[no-untyped-def]
     """A text's rhetorical question is the sentence most like the user's question."""
-    from bot.answers.composer import Composer
-    from tests.index.test_parallel import _retriever
-
     text = (
         "Why does every port need a harbour master at all? "
         "Ships arrive at all hours and in every kind of weather. "
         "The harbour master decides which ships may enter and where they berth, "
         "so that no two vessels meet in the narrow entrance."
     )
-    composer = Composer(_retriever(tmp_path, {"en/port.txt": text}, embedder))
+    composer = composer_over({"en/port.txt": text})
     answer = composer.compose(composer.retrieve("Why does a port need a harbour master?"), True)
     assert answer.sentences and "?" not in answer.answer
     assert answer.sentences[0].text.startswith("The harbour master decides")
 
 
-def test_an_on_topic_question_the_text_does_not_answer_is_not_found(
-    tmp_path: Path,
-    embedder,  # type: ignore[no-untyped-def]
-) -> None:
+def test_an_on_topic_question_the_text_does_not_answer_is_not_found(composer_over) -> None:  # type: ignore[no-untyped-def]
     """Every sentence is about the harbour master, none says what she earns: nothing
     stands out from the rest, so the answer is "not found" with the nearest passages;
     a question one sentence answers is found."""
-    from bot.answers.composer import Composer
-    from tests.index.test_parallel import EN, _retriever
+    from tests.index.test_parallel import EN
 
-    composer = Composer(_retriever(tmp_path, {"en/harbour.txt": EN}, embedder))
+    composer = composer_over({"en/harbour.txt": EN})
     found = composer.answer("Who decides which ships may enter the port?")
     assert found.found and "decides which ships may enter" in found.answer
     refused = composer.answer("How much does the harbour master earn per year?")

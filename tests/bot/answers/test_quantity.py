@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.answers.quantity import asks_quantity, states_quantity
@@ -78,22 +76,16 @@ def test_a_language_without_number_words_is_never_refused() -> None:
     assert states_quantity("बंदरगाह में चार टगबोट हैं।", "hi")
 
 
-def test_a_quantity_the_text_does_not_state_is_not_found(
-    tmp_path: Path,
-    embedder,  # type: ignore[no-untyped-def]
-) -> None:
+def test_a_quantity_the_text_does_not_state_is_not_found(composer_over) -> None:  # type: ignore[no-untyped-def]
     """Every sentence is on the topic of ferries; only one states how many: asked how
     many ferries there are it is quoted, asked how much a ticket costs nothing is."""
-    from bot.answers.composer import Composer
-    from tests.index.test_parallel import _retriever
-
     text = (
         "The island is served by ferries from the mainland port. "
         "Three ferries cross the strait every morning in summer. "
         "Tickets are sold at the harbour office and on board the ferry. "
         "The crossing is cancelled when the wind is too strong for the ships."
     )
-    composer = Composer(_retriever(tmp_path, {"en/ferry.txt": text}, embedder))
+    composer = composer_over({"en/ferry.txt": text})
     counted = composer.answer("How many ferries cross the strait every morning?")
     assert counted.found and "Three ferries" in counted.answer
     priced = composer.answer("How much does a ferry ticket cost?")
