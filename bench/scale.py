@@ -277,8 +277,15 @@ def pipeline(n: int) -> dict[str, Any]:
     del vectors
     t0 = time.perf_counter()
     retriever = Retriever(stored, embedder, cache_dir=REAL_CACHE / "retriever")
+    t1 = time.perf_counter()
     retriever.calibrator  # noqa: B018  (built on first use: part of loading)
     build_s = time.perf_counter() - t0
+    parts_s = {
+        "lexical": round(getattr(retriever.lexical, "build_seconds", 0.0), 2),
+        "links": round(getattr(retriever.links, "build_seconds", 0.0), 2),
+        "init_total": round(t1 - t0, 2),
+        "calibrator": round(time.perf_counter() - t1, 2),
+    }
     pairs = realtext.gather()
     taken = set(texts)
     rng = np.random.default_rng(11)
@@ -306,8 +313,17 @@ def pipeline(n: int) -> dict[str, Any]:
         or "faiss" in line
         or "embed" in line
     ]
+    stats = pstats.Stats(prof)
+    stage_ms: dict[str, float] = {}
+    for (path, _, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        label = STAGES.get((Path(path).name, name))
+        if label:
+            stage_ms[label] = round(stage_ms.get(label, 0.0) + row[3] * 1000 / len(times), 2)
     return {
         "chunks": len(texts),
+        "load_1min": round(os.getloadavg()[0], 2),
+        "build_parts_s": parts_s,
+        "stage_ms": dict(sorted(stage_ms.items())),
         "index": type(stored.index).__name__
         + (f" ({stored.index.languages})" if hasattr(stored.index, "languages") else ""),
         "ann_min_chunks": ann_min,
@@ -321,12 +337,35 @@ def pipeline(n: int) -> dict[str, Any]:
     }
 
 
-def child(kind: str, n: int) -> dict[str, Any]:
-    """Run one measurement in a fresh interpreter and read its JSON from stdout."""
-    print(f"{kind} {n} ...", file=sys.stderr, flush=True)
+# (file, function) -> stage: the cumulative time of each, per query, in --pipeline's
+# "stage_ms" (a function a stage calls is inside its stage's time).
+STAGES = {
+    ("retriever.py", "search"): "total",
+    ("retriever.py", "embed_query"): "embed",
+    ("retriever.py", "_dense_top"): "dense",
+    ("retriever.py", "_lexical_scores"): "lexical",
+    ("retriever.py", "_evidence"): "evidence",
+    ("sentences.py", "best"): "sentences",
+    ("retriever.py", "vectors_of"): "rescore_vectors",
+    ("retriever.py", "_debias"): "debias",
+    ("retriever.py", "_with_consensus"): "consensus",
+    ("retriever.py", "_balanced_hits"): "balance",
+    ("retriever.py", "_allowed_mask"): "pool",
+}
+
+
+def child(kind: str, n: int, tree: Path | None = None) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and read its JSON from stdout; with
+    ``tree``, that checkout's bench and polyqa code instead of this one's (a before/after
+    pair in one run, on the same machine state)."""
+    print(f"{kind} {n} {tree or ''}...", file=sys.stderr, flush=True)
     env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+    script = __file__
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+        script = str(tree / "bench" / "scale.py")
     proc = subprocess.run(
-        [sys.executable, __file__, "--one", kind, str(n)],
+        [sys.executable, script, "--one", kind, str(n)],
         stdout=subprocess.PIPE,
         env=env,
         text=True,
@@ -350,6 +389,12 @@ def main() -> None:
         "--pipeline", type=int, metavar="N", help="Retriever.search, every stage, N real chunks"
     )
     parser.add_argument("--json", action="store_true", help="print a JSON summary line")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="TREE",
+        help="--pipeline: run TREE's code (a checkout of an earlier commit) first, then this",
+    )
     args = parser.parse_args()
     if args.one:
         kind, n = args.one[0], int(args.one[1])
@@ -363,7 +408,10 @@ def main() -> None:
         return
     for kind, n in (("pipeline", args.pipeline), ("real", args.real)):
         if n:
+            before = child(kind, n, args.against) if args.against and kind == "pipeline" else None
             result = child(kind, n)
+            if before is not None:
+                result = {"before": before, "after": result}
             write_result(f"scale-{kind}", {"stamp": stamp(), "dim": DIM, "run": result})
             if args.json:
                 print(json.dumps(result))
