@@ -26,6 +26,16 @@ So links are found in three steps, on sentence vectors:
    at most 0.17 (default corpus) and 0.33 (xquad-dev, 1 pair of 5). Candidates between
    documents that are not aligned are dropped.
 3. **Chunks** are linked when linked sentences make up at least half of the smaller one.
+
+Step 1 compares every sentence with every sentence of each other language: quadratic,
+seconds at 10^5 sentences, hours at 10^6. From ``ann_min`` sentences in both languages
+of a pair it compares each sentence with its ``CANDIDATES`` nearest ones of the other
+language instead, found by a FAISS index per language (exact below
+``ANN_LIST_MIN`` sentences, IVF above it): the margin's neighbourhoods are those
+neighbours' top k, and a pair's best match by margin is taken among them. A pair whose
+best match by margin is not among the sentence's nearest by cosine would need a
+neighbourhood far below its own, which a translation does not have; on a corpus
+searched both ways the links are the same (tests/index/test_parallel_ann.py).
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import faiss
 import numpy as np
 
 logger = logging.getLogger(__name__)
@@ -50,6 +61,17 @@ MIN_SHARED = 3
 CHUNK_OVERLAP = 0.5
 # Sentences compared at once per language pair: bounds memory at BLOCK x (sentences of B).
 _BLOCK = 2048
+# Sentences (in each language of a pair) from which the pair is compared by nearest
+# neighbours instead of all pairs (RetrievalConfig.link_ann_min; the default corpus and
+# the eval sets are far below it).
+ANN_MIN = 50_000
+# Nearest neighbours of each sentence in the other language that the margin is taken
+# over (>= NEIGHBOURS).
+CANDIDATES = 16
+# A language's sentences from which its neighbour index is IVF (lists probed: a share).
+ANN_LIST_MIN = 20_000
+ANN_PROBE = 0.02
+_QUERY_BLOCK = 16_384
 
 SentenceKey = tuple[str, int]  # (document id, start offset of the sentence in it)
 
@@ -116,10 +138,12 @@ def link_parallel(
     threshold: float = MARGIN,
     k: int = NEIGHBOURS,
     alignment: float = DOC_ALIGNMENT,
+    ann_min: int = ANN_MIN,
 ) -> ParallelLinks:
-    """Link translated documents, their sentences and their chunks (see the docstring)."""
+    """Link translated documents, their sentences and their chunks (see the docstring);
+    language pairs with ``ann_min`` sentences on both sides by nearest neighbours."""
     started = time.perf_counter()
-    candidates = _sentence_candidates(units, threshold, k)
+    candidates = _sentence_candidates(units, threshold, k, ann_min)
     documents = _aligned_documents(units, candidates, alignment)
     kept = [
         (a, b, m)
@@ -146,18 +170,115 @@ def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
-def _sentence_candidates(units: Units, threshold: float, k: int) -> list[tuple[int, int, float]]:
+def _sentence_candidates(
+    units: Units, threshold: float, k: int, ann_min: int = ANN_MIN
+) -> list[tuple[int, int, float]]:
     """Mutual best matches across every language pair whose margin is >= threshold."""
     langs = np.asarray(units.langs)
     names = sorted(set(units.langs))
     found: list[tuple[int, int, float]] = []
+    near = _Neighbours(units.vectors, langs)
     for i, lang_a in enumerate(names):
         for lang_b in names[i + 1 :]:
             rows_a, rows_b = np.flatnonzero(langs == lang_a), np.flatnonzero(langs == lang_b)
+            if min(len(rows_a), len(rows_b)) >= max(ann_min, MIN_NEIGHBOURHOOD):
+                found += _mutual_best_near(near, lang_a, lang_b, threshold, k)
+                continue
             pad_a = _padding(langs, rows_b, (lang_a, lang_b))
             pad_b = _padding(langs, rows_a, (lang_a, lang_b))
             found += _mutual_best(units.vectors, rows_a, rows_b, threshold, k, (pad_a, pad_b))
     return found
+
+
+class _Neighbours:
+    """Each language's sentences in a FAISS index (built on first use), searched for the
+    CANDIDATES nearest of another language's sentences (cached per direction)."""
+
+    def __init__(self, vectors: np.ndarray, langs: np.ndarray) -> None:
+        self.vectors = vectors
+        self.langs = langs
+        self._rows: dict[str, np.ndarray] = {}
+        self._indexes: dict[str, faiss.Index] = {}
+
+    def rows(self, lang: str) -> np.ndarray:
+        if lang not in self._rows:
+            self._rows[lang] = np.flatnonzero(self.langs == lang)
+        return self._rows[lang]
+
+    def _index(self, lang: str) -> faiss.Index:
+        if lang not in self._indexes:
+            block = np.ascontiguousarray(self.vectors[self.rows(lang)], dtype=np.float32)
+            dim = block.shape[1]
+            if len(block) < ANN_LIST_MIN:
+                index: faiss.Index = faiss.IndexFlatIP(dim)
+            else:
+                nlist = int(4 * np.sqrt(len(block)))
+                index = faiss.IndexIVFFlat(
+                    faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT
+                )
+                take = np.random.default_rng(0).choice(len(block), min(len(block), 64 * nlist))
+                index.cp.seed = 0
+                index.train(block[np.sort(take)])
+                index.nprobe = max(1, int(np.ceil(ANN_PROBE * nlist)))
+            index.add(block)
+            self._indexes[lang] = index
+        return self._indexes[lang]
+
+    def search(self, lang_q: str, lang_b: str) -> tuple[np.ndarray, np.ndarray]:
+        """(cosines, positions in lang_b's rows) of each lang_q sentence's nearest."""
+        index = self._index(lang_b)
+        queries = self.rows(lang_q)
+        k = min(CANDIDATES, index.ntotal)
+        sims, ids = [], []
+        for s in range(0, len(queries), _QUERY_BLOCK):
+            block = np.ascontiguousarray(
+                self.vectors[queries[s : s + _QUERY_BLOCK]], dtype=np.float32
+            )
+            d, i = index.search(block, k)
+            sims.append(d)
+            ids.append(i)
+        return np.concatenate(sims), np.concatenate(ids)
+
+
+def _mutual_best_near(
+    near: _Neighbours, lang_a: str, lang_b: str, threshold: float, k: int
+) -> list[tuple[int, int, float]]:
+    """``_mutual_best`` over each sentence's nearest of the other language only."""
+    rows_a, rows_b = near.rows(lang_a), near.rows(lang_b)
+    sims_ab, ids_ab = near.search(lang_a, lang_b)  # a's nearest b
+    sims_ba, ids_ba = near.search(lang_b, lang_a)  # b's nearest a
+    knn_a = _top_mean(sims_ab, ids_ab, k)
+    knn_b = _top_mean(sims_ba, ids_ba, k)
+    best_a, best_a_margin = _best_by_margin(sims_ab, ids_ab, knn_a, knn_b)
+    best_b, _ = _best_by_margin(sims_ba, ids_ba, knn_b, knn_a)
+    mutual = (best_a >= 0) & (best_a_margin >= threshold)
+    mutual[mutual] = best_b[best_a[mutual]] == np.flatnonzero(mutual)
+    return [
+        (int(rows_a[i]), int(rows_b[best_a[i]]), float(best_a_margin[i]))
+        for i in np.flatnonzero(mutual).tolist()
+    ]
+
+
+def _top_mean(sims: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
+    """Mean of each row's k best similarities (FAISS returns them best first; -1 ids,
+    an IVF search that found fewer, are left out)."""
+    valid = ids[:, :k] >= 0
+    total = np.where(valid, sims[:, :k], 0.0).sum(axis=1)
+    return np.asarray(total / np.maximum(valid.sum(axis=1), 1), dtype=np.float32)
+
+
+def _best_by_margin(
+    sims: np.ndarray, ids: np.ndarray, knn_q: np.ndarray, knn_other: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each query sentence, its candidate of best margin (-1 when it has none)."""
+    valid = ids >= 0
+    safe = np.where(valid, ids, 0)
+    margin = sims / ((knn_q[:, None] + knn_other[safe]) / 2)
+    margin = np.where(valid, margin, -np.inf).astype(np.float32)
+    pick = margin.argmax(axis=1)
+    best = np.take_along_axis(safe, pick[:, None], 1)[:, 0]
+    value = margin[np.arange(len(margin)), pick]
+    return np.where(np.isfinite(value), best, -1), value
 
 
 def _padding(langs: np.ndarray, rows: np.ndarray, pair: tuple[str, str]) -> np.ndarray:

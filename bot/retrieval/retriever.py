@@ -40,6 +40,7 @@ from corpus.langid import detect_language
 from corpus.sentences import split_sentences
 from index.embedder import Embedder, default_cache_dir
 from index.lexical import LexicalIndex
+from index.parallel import ANN_MIN as LINK_ANN_MIN
 from index.parallel import ParallelLinks, Units, link_parallel
 from index.sentences import SentenceVectors
 from index.store import StoredIndex
@@ -87,6 +88,9 @@ class RetrievalConfig:
     lexical_weight: float = 0.4
     consensus_weight: float = 0.5
     rrf_k: int = 60
+    # Sentences per language from which translation links compare a language pair by
+    # nearest neighbours, not all pairs (index/parallel.py); follows ``ann_min_chunks``.
+    link_ann_min: int = LINK_ANN_MIN
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetrievalConfig:
@@ -95,6 +99,7 @@ class RetrievalConfig:
             fusion=settings.fusion,
             rerank=settings.rerank == "sentences",
             parallel=settings.parallel,
+            link_ann_min=settings.ann_min_chunks,
         )
 
 
@@ -215,7 +220,7 @@ class Retriever:
         n = len(self.stored.chunks)
         if not self.config.parallel or n == 0:
             return ParallelLinks.empty(n)
-        return link_parallel(self._link_units(), n)
+        return link_parallel(self._link_units(), n, ann_min=self.config.link_ann_min)
 
     def _link_units(self) -> Units:
         """Every sentence once (overlapping chunks repeat one), with the rows holding it;
