@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -270,7 +271,10 @@ def pipeline(n: int) -> dict[str, Any]:
     embedder = FastE5Embedder(default_cache_dir())
     stored = StoredIndex(IndexParams(embedder.name, DIM, 128, 1))
     docs = [f"d{i // 10:06d}-{langs[i]}" for i in range(len(texts))]
-    stored.documents = {d: DocRecord(d, d, d, d.rsplit("-", 1)[1], "", 0, "") for d in docs}
+    per_doc = Counter(docs)
+    stored.documents = {
+        d: DocRecord(d, d, d, d.rsplit("-", 1)[1], "", per_doc[d], "") for d in per_doc
+    }
     stored.chunks = [
         Chunk(f"c{i}", docs[i], docs[i], docs[i], langs[i], 0, len(t), t)
         for i, t in enumerate(texts)
@@ -326,7 +330,7 @@ def pipeline(n: int) -> dict[str, Any]:
         label = STAGES.get((Path(path).name, name))
         if label:
             stage_ms[label] = round(stage_ms.get(label, 0.0) + row[3] * 1000 / len(times), 2)
-    return {
+    result = {
         "chunks": len(texts),
         "load_1min": round(os.getloadavg()[0], 2),
         "build_parts_s": parts_s,
@@ -341,6 +345,61 @@ def pipeline(n: int) -> dict[str, Any]:
         "profile": top[:14],
         "rss_mb": current_rss_mb(),
         "peak_rss_mb": peak_rss_mb(),
+    }
+    where = os.environ.get("PIPELINE_STORE")
+    if where:  # the generation as `polyqa index` would write it, loaded by a fresh process
+        from index import store
+        from index.parallel import LinkTable
+
+        link_min = retriever.config.link_ann_min
+        stored.derived[LinkTable.kind] = LinkTable.from_links(
+            retriever.links, stored.chunks, link_min
+        )
+        del retriever, prof, stats
+        t0 = time.perf_counter()
+        store.save(stored, Path(where))
+        result["save_s"] = round(time.perf_counter() - t0, 1)
+        del stored
+        result["loaded"] = child("load", n, questions=questions)
+    return result
+
+
+def load(n: int, questions: list[str]) -> dict[str, Any]:
+    """Open the generation --pipeline saved (PIPELINE_STORE) as the service does, and
+    search it: load seconds by part, resident memory, latency."""
+    from bot.retrieval.retriever import Retriever
+    from index import store
+    from index.embedder import default_cache_dir
+    from index.fast_embedder import FastE5Embedder
+
+    embedder = FastE5Embedder(default_cache_dir())
+    embedder.embed_queries(["warm up"])
+    base_rss = current_rss_mb()
+    t0 = time.perf_counter()
+    stored = store.load(Path(os.environ["PIPELINE_STORE"]))
+    t1 = time.perf_counter()
+    retriever = Retriever(stored, embedder, cache_dir=REAL_CACHE / "retriever")
+    retriever.calibrator  # noqa: B018
+    t2 = time.perf_counter()
+    for q in questions[:3]:
+        retriever.search(q, 10)
+    times = []
+    for q in questions:
+        t = time.perf_counter()
+        retriever.search(q, 10)
+        times.append(time.perf_counter() - t)
+    return {
+        "chunks": len(stored.chunks),
+        "damaged": sorted(stored.damaged),
+        "store_load_s": round(t1 - t0, 2),
+        "retriever_s": round(t2 - t1, 2),
+        "lexical_s": round(getattr(retriever.lexical, "build_seconds", 0.0), 2),
+        "load_s": round(t2 - t0, 2),
+        "search_ms": percentiles_ms(times),
+        "rss_mb": current_rss_mb(),
+        "index_rss_mb": round(current_rss_mb() - base_rss, 1),
+        "peak_rss_mb": peak_rss_mb(),
+        "load_1min": round(os.getloadavg()[0], 2),
     }
 
 
@@ -392,7 +451,9 @@ def _join_terms(
         terms.save(known)
 
 
-def child(kind: str, n: int, tree: Path | None = None) -> dict[str, Any]:
+def child(
+    kind: str, n: int, tree: Path | None = None, questions: list[str] | None = None
+) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter and read its JSON from stdout; with
     ``tree``, that checkout's bench and polyqa code instead of this one's (a before/after
     pair in one run, on the same machine state)."""
@@ -402,6 +463,8 @@ def child(kind: str, n: int, tree: Path | None = None) -> dict[str, Any]:
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
         script = str(tree / "bench" / "scale.py")
+    if questions is not None:
+        env["PIPELINE_QUESTIONS"] = json.dumps(questions)
     proc = subprocess.run(
         [sys.executable, script, "--one", kind, str(n)],
         stdout=subprocess.PIPE,
@@ -436,6 +499,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.one:
         kind, n = args.one[0], int(args.one[1])
+        if kind == "load":
+            print(json.dumps(load(n, json.loads(os.environ["PIPELINE_QUESTIONS"]))))
+            return
         print(
             json.dumps(
                 {"flat": flat, "ivf": ivf, "hnsw": hnsw, "real": real, "pipeline": pipeline}[kind](

@@ -43,11 +43,18 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, overload
 
 import faiss
 import numpy as np
+
+from corpus.document import Chunk
+from corpus.sentences import split_sentences
+from index.derived import Derived, DerivedDataError, open_array, write_array
+from index.sentences import SentenceVectors
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +115,8 @@ class ParallelLinks:
     """For every store row, the rows of its translations (most shared sentences first);
     for every linked sentence, its translations; and the aligned document pairs."""
 
-    links: tuple[tuple[int, ...], ...]
-    sentences: dict[SentenceKey, tuple[Translation, ...]] = field(default_factory=dict)
+    links: Sequence[tuple[int, ...]]
+    sentences: Mapping[SentenceKey, tuple[Translation, ...]] = field(default_factory=dict)
     documents: frozenset[tuple[str, str]] = frozenset()
     build_seconds: float = 0.0
 
@@ -130,6 +137,55 @@ class ParallelLinks:
     @classmethod
     def empty(cls, n: int) -> ParallelLinks:
         return cls(tuple(() for _ in range(n)))
+
+
+def link_units(
+    chunks: Sequence[Chunk],
+    langs: Sequence[str],
+    sentences: SentenceVectors | None,
+    chunk_vectors: np.ndarray,
+) -> Units:
+    """Every sentence once (overlapping chunks repeat one), with the rows holding it;
+    whole chunks (``chunk_vectors``) when there are no sentence vectors. ``langs`` are
+    the rows' document languages."""
+    if sentences is None:
+        return Units(
+            chunk_vectors,
+            [c.doc_id for c in chunks],
+            list(langs),
+            [c.start for c in chunks],
+            [c.end for c in chunks],
+            [(row,) for row in range(len(chunks))],
+        )
+    index: dict[tuple[str, int], int] = {}
+    which: list[int] = []  # each unit's row in the sentence table
+    docs, unit_langs, starts, ends = [], [], [], []
+    rows: list[tuple[int, ...]] = []
+    ptr, spans = sentences.ptr, sentences.spans
+    for row, chunk in enumerate(chunks):
+        a, b = (int(ptr[row]), int(ptr[row + 1])) if row < sentences.n_chunks else (0, 0)
+        mine: dict[int, int] = {}  # sentence start -> its first vector (as vector_of)
+        for i, start in enumerate(spans[a:b, 0].tolist()):
+            mine.setdefault(start, a + i)
+        for s, e in split_sentences(chunk.text):
+            key = (chunk.doc_id, chunk.start + s)
+            if key in index:
+                rows[index[key]] += (row,)
+            elif s in mine:
+                index[key] = len(which)
+                which.append(mine[s])
+                docs.append(chunk.doc_id)
+                unit_langs.append(str(langs[row]))
+                starts.append(chunk.start + s)
+                ends.append(chunk.start + e)
+                rows.append((row,))
+    dim = sentences.vectors.shape[1]
+    matrix = (
+        np.asarray(sentences.vectors[np.asarray(which, dtype=np.int64)], dtype=np.float32)
+        if which
+        else np.zeros((0, dim), np.float32)
+    )
+    return Units(matrix, docs, unit_langs, starts, ends, rows)
 
 
 def link_parallel(
@@ -399,3 +455,211 @@ def _sentence_links(
                 )
             )
     return {key: tuple(sorted(ts, key=lambda t: t.lang)) for key, ts in out.items()}
+
+
+class _RowLinks(Sequence[tuple[int, ...]]):
+    """Each row's linked rows, read from the stored arrays (row r: rows[ptr[r]:ptr[r+1]])."""
+
+    def __init__(self, ptr: np.ndarray, rows: np.ndarray) -> None:
+        self._ptr = ptr
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._ptr) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[int, ...]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[tuple[int, ...]]: ...
+    def __getitem__(self, i: int | slice) -> tuple[int, ...] | Sequence[tuple[int, ...]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return tuple(self._rows[int(self._ptr[i]) : int(self._ptr[i + 1])].tolist())
+
+
+class _SentenceTable(Mapping[SentenceKey, tuple[Translation, ...]]):
+    """(document, sentence start) -> its translations, from the stored arrays, made into
+    ``Translation`` objects only when asked for (10^6 of them would take seconds)."""
+
+    def __init__(
+        self,
+        table: np.ndarray,
+        margins: np.ndarray,
+        doc_ids: Sequence[str],
+        doc_langs: Sequence[str],
+    ) -> None:
+        self._table = table  # (k, 5): doc, start, other doc, start, end; sorted by the first two
+        self._margins = margins
+        self._doc_ids = doc_ids
+        self._doc_langs = doc_langs
+        self._doc_number: dict[str, int] = {}
+        for row, doc in enumerate(doc_ids):  # a document's number is its first row
+            self._doc_number.setdefault(doc, row)
+        self._keys = table[:, 0] * (1 << 32) + table[:, 1] if len(table) else np.zeros(0, np.int64)
+
+    def _span(self, key: object) -> tuple[int, int]:
+        if not (isinstance(key, tuple) and len(key) == 2):
+            return 0, 0
+        doc = self._doc_number.get(key[0])
+        if doc is None or not isinstance(key[1], int):
+            return 0, 0
+        value = doc * (1 << 32) + key[1]
+        return (
+            int(np.searchsorted(self._keys, value, "left")),
+            int(np.searchsorted(self._keys, value, "right")),
+        )
+
+    def __getitem__(self, key: SentenceKey) -> tuple[Translation, ...]:
+        a, b = self._span(key)
+        if a == b:
+            raise KeyError(key)
+        return tuple(
+            Translation(self._doc_ids[int(d)], self._doc_langs[int(d)], int(s), int(e), float(m))
+            for (_, _, d, s, e), m in zip(
+                self._table[a:b].tolist(), self._margins[a:b].tolist(), strict=True
+            )
+        )
+
+    def __contains__(self, key: object) -> bool:
+        a, b = self._span(key)
+        return b > a
+
+    def __iter__(self) -> Iterator[SentenceKey]:
+        seen = None
+        for doc, start in self._table[:, :2].tolist():
+            if (doc, start) != seen:
+                seen = (doc, start)
+                yield (self._doc_ids[doc], start)
+
+    def __len__(self) -> int:
+        return int(np.unique(self._keys).size)
+
+
+class LinkTable(Derived):
+    """Translation links as a generation stores them (index/derived.py), computed once
+    by the builder instead of at every start (minutes at 10^6 chunks).
+
+    Documents are numbered by the store row of their first chunk, so the files need no
+    names of their own::
+
+        links_ptr.npy        int64 (n_chunks + 1): row r is linked to rows[ptr[r]:ptr[r+1]]
+        links_rows.npy       int64: the linked rows, most shared sentences first
+        links_sentences.npy  int64 (k, 5): doc, start, translation's doc, start, end
+        links_margins.npy    float64 (k): each translation's margin
+        links_documents.npy  int64 (p, 2): aligned document pairs
+
+    What is linked depends on the sentence vectors beside it; the retriever uses these
+    links only when it searches with those stored sentence vectors, as the builder
+    linked them.
+    """
+
+    kind = "links"
+    files = (
+        "links_ptr.npy",
+        "links_rows.npy",
+        "links_sentences.npy",
+        "links_margins.npy",
+        "links_documents.npy",
+    )
+
+    def __init__(
+        self,
+        ptr: np.ndarray,
+        rows: np.ndarray,
+        sentences: np.ndarray,
+        margins: np.ndarray,
+        documents: np.ndarray,
+        ann_min: int = ANN_MIN,
+    ) -> None:
+        self.ann_min = ann_min  # the ``link_parallel`` threshold they were linked with
+        self.ptr = ptr
+        self.rows = rows
+        self.sentences = sentences
+        self.margins = margins
+        self.documents = documents
+
+    @classmethod
+    def from_links(
+        cls, links: ParallelLinks, chunks: Sequence[Chunk], ann_min: int = ANN_MIN
+    ) -> LinkTable:
+        first: dict[str, int] = {}
+        for row, chunk in enumerate(chunks):
+            first.setdefault(chunk.doc_id, row)
+        counts = np.array([len(links.of(r)) for r in range(len(chunks))], dtype=np.int64)
+        ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        rows = np.array([t for r in range(len(chunks)) for t in links.of(r)], dtype=np.int64)
+        table = sorted(  # by sentence, then in the order of its translations
+            (first[doc], start, i, first[t.doc_id], t.start, t.end, t.margin)
+            for (doc, start), ts in links.sentences.items()
+            for i, t in enumerate(ts)
+        )
+        sentences = np.array([(*x[:2], *x[3:6]) for x in table], dtype=np.int64).reshape(-1, 5)
+        margins = np.array([x[6] for x in table], dtype=np.float64)
+        docs = np.array(
+            sorted((first[a], first[b]) for a, b in links.documents), dtype=np.int64
+        ).reshape(-1, 2)
+        return cls(ptr, rows, sentences, margins, docs, ann_min)
+
+    @classmethod
+    def build(
+        cls,
+        chunks: Sequence[Chunk],
+        langs: Sequence[str],
+        sentences: SentenceVectors,
+        ann_min: int = ANN_MIN,
+    ) -> LinkTable:
+        """Link a generation's chunks by its sentence vectors (what the builder stores)."""
+        units = link_units(chunks, langs, sentences, np.zeros((0, sentences.vectors.shape[1])))
+        links = link_parallel(units, len(chunks), ann_min=ann_min)
+        return cls.from_links(links, chunks, ann_min)
+
+    def links(self, chunks: Sequence[Chunk], doc_langs: Mapping[str, str]) -> ParallelLinks:
+        """The links over these chunks (the generation's own)."""
+        doc_ids = [c.doc_id for c in chunks]
+        langs = [doc_langs.get(c.doc_id, c.lang) for c in chunks]
+        table = self.sentences
+        pairs = frozenset(
+            (min(doc_ids[a], doc_ids[b]), max(doc_ids[a], doc_ids[b]))
+            for a, b in self.documents.tolist()
+        )
+        return ParallelLinks(
+            _RowLinks(self.ptr, self.rows),
+            _SentenceTable(table, self.margins, doc_ids, langs),
+            pairs,
+        )
+
+    def write(self, gen_dir: Path) -> dict[str, Any]:
+        arrays = (self.ptr, self.rows, self.sentences, self.margins, self.documents)
+        for name, array in zip(self.files, arrays, strict=True):
+            write_array(gen_dir / name, [array], array.shape, array.dtype)
+        return {
+            "rows": len(self.rows),
+            "sentences": len(self.sentences),
+            "documents": len(self.documents),
+            "ann_min": self.ann_min,
+        }
+
+    @classmethod
+    def open(cls, gen_dir: Path, meta: dict[str, Any], n_chunks: int, dim: int) -> LinkTable:
+        try:
+            m, k, p = int(meta["rows"]), int(meta["sentences"]), int(meta["documents"])
+            ann_min = int(meta["ann_min"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DerivedDataError(gen_dir / "params.json", "incomplete links metadata") from exc
+        paths = [gen_dir / name for name in cls.files]
+        ptr = np.asarray(open_array(paths[0], (n_chunks + 1,), np.int64))
+        if ptr[0] != 0 or ptr[-1] != m or np.any(np.diff(ptr) < 0):
+            raise DerivedDataError(paths[0], f"does not index {m} links in order")
+        rows = open_array(paths[1], (m,), np.int64)
+        sentences = open_array(paths[2], (k, 5), np.int64)
+        margins = open_array(paths[3], (k,), np.float64)
+        documents = open_array(paths[4], (p, 2), np.int64)
+        for path, array in ((paths[1], rows), (paths[2], sentences), (paths[4], documents)):
+            refs = array if array.ndim == 1 else array[:, [0, 2]] if array.shape[1] == 5 else array
+            if refs.size and (refs.min() < 0 or refs.max() >= n_chunks):
+                raise DerivedDataError(path, f"refers to rows outside 0..{n_chunks - 1}")
+        return cls(ptr, rows, np.asarray(sentences), margins, documents, ann_min)
