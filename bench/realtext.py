@@ -135,6 +135,39 @@ def load(n: int, cache: Path) -> tuple[list[str], list[str], np.ndarray]:
     return texts, langs, vectors
 
 
+def extend(
+    texts: list[str], langs: list[str], vectors: np.ndarray, n: int, seed: int = 3
+) -> tuple[list[str], list[str], np.ndarray, list[tuple[int, int]]]:
+    """``n`` chunks from fewer real texts: past the real ones, each chunk is two real
+    texts of one language joined, its vector the normalised sum of theirs (the offline
+    sources hold ~190,000 texts; embedding 10^6 would take hours on two cores). Lexical
+    terms, topics and languages stay those of real text; the vectors are not the model's
+    own for the joined text, which is what latency and memory need, not recall. Returns
+    also the (a, b) sources of each made chunk, so their terms can be joined too."""
+    if n <= len(texts):
+        return texts[:n], langs[:n], vectors[:n], []
+    rng = np.random.default_rng(seed)
+    lang_arr = np.asarray(langs)
+    names = lang_arr[rng.integers(0, len(texts), n - len(texts))]
+    pairs = np.zeros((n - len(texts), 2), dtype=np.int64)
+    for g in sorted(set(langs)):
+        rows = np.flatnonzero(lang_arr == g)
+        mine = np.flatnonzero(names == g)
+        pairs[mine] = rows[rng.integers(0, len(rows), (len(mine), 2))]
+    out = np.empty((n, vectors.shape[1]), dtype=np.float32)
+    out[: len(texts)] = vectors
+    for s in range(0, len(pairs), 100_000):
+        part = pairs[s : s + 100_000]
+        summed = vectors[part[:, 0]] + vectors[part[:, 1]]
+        out[len(texts) + s : len(texts) + s + len(part)] = summed / np.linalg.norm(
+            summed, axis=1, keepdims=True
+        )
+    sources = [(int(a), int(b)) for a, b in pairs.tolist()]
+    new_texts = texts + [f"{texts[a]} {texts[b]}" for a, b in sources]
+    new_langs = langs + [langs[a] for a, _ in sources]
+    return new_texts, new_langs, out, sources
+
+
 def _known_vectors(pairs: list[tuple[str, str]], cache: Path) -> dict[str, np.ndarray]:
     """Vectors already cached for smaller draws (the draws of one seed nest)."""
     perm = np.random.default_rng(0).permutation(len(pairs))

@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,9 @@ HNSW_M = 32
 HNSW_SIZES = (1_000_000,)
 N_REAL_QUERIES = 300
 N_PIPELINE_QUERIES = 50
+# Real texts embedded for --pipeline (bench/realtext.py caches them); larger sizes join
+# two of them per chunk (realtext.extend).
+MAX_REAL_TEXTS = 100_000
 REAL_CACHE = Path(os.environ.get("POLYQA_BENCH_CACHE", "/tmp/polyqa-bench-cache"))
 
 
@@ -259,11 +263,18 @@ def pipeline(n: int) -> dict[str, Any]:
     from index.store import DocRecord, IndexParams, StoredIndex
 
     ann_min = int(os.environ.get("PIPELINE_ANN_MIN", "50000"))
-    texts, langs, vectors = realtext.load(n, REAL_CACHE)
+    real_n = min(n, MAX_REAL_TEXTS)
+    texts, langs, vectors = realtext.load(real_n, REAL_CACHE)
+    texts, langs, vectors, sources = realtext.extend(texts, langs, vectors, n)
+    if sources:
+        _join_terms(texts, langs, real_n, sources, REAL_CACHE / "retriever")
     embedder = FastE5Embedder(default_cache_dir())
     stored = StoredIndex(IndexParams(embedder.name, DIM, 128, 1))
     docs = [f"d{i // 10:06d}-{langs[i]}" for i in range(len(texts))]
-    stored.documents = {d: DocRecord(d, d, d, d.rsplit("-", 1)[1], "", 0, "") for d in docs}
+    per_doc = Counter(docs)
+    stored.documents = {
+        d: DocRecord(d, d, d, d.rsplit("-", 1)[1], "", per_doc[d], "") for d in per_doc
+    }
     stored.chunks = [
         Chunk(f"c{i}", docs[i], docs[i], docs[i], langs[i], 0, len(t), t)
         for i, t in enumerate(texts)
@@ -277,8 +288,15 @@ def pipeline(n: int) -> dict[str, Any]:
     del vectors
     t0 = time.perf_counter()
     retriever = Retriever(stored, embedder, cache_dir=REAL_CACHE / "retriever")
+    t1 = time.perf_counter()
     retriever.calibrator  # noqa: B018  (built on first use: part of loading)
     build_s = time.perf_counter() - t0
+    parts_s = {
+        "lexical": round(getattr(retriever.lexical, "build_seconds", 0.0), 2),
+        "links": round(getattr(retriever.links, "build_seconds", 0.0), 2),
+        "init_total": round(t1 - t0, 2),
+        "calibrator": round(time.perf_counter() - t1, 2),
+    }
     pairs = realtext.gather()
     taken = set(texts)
     rng = np.random.default_rng(11)
@@ -306,8 +324,17 @@ def pipeline(n: int) -> dict[str, Any]:
         or "faiss" in line
         or "embed" in line
     ]
-    return {
+    stats = pstats.Stats(prof)
+    stage_ms: dict[str, float] = {}
+    for (path, _, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        label = STAGES.get((Path(path).name, name))
+        if label:
+            stage_ms[label] = round(stage_ms.get(label, 0.0) + row[3] * 1000 / len(times), 2)
+    result = {
         "chunks": len(texts),
+        "load_1min": round(os.getloadavg()[0], 2),
+        "build_parts_s": parts_s,
+        "stage_ms": dict(sorted(stage_ms.items())),
         "index": type(stored.index).__name__
         + (f" ({stored.index.languages})" if hasattr(stored.index, "languages") else ""),
         "ann_min_chunks": ann_min,
@@ -319,14 +346,127 @@ def pipeline(n: int) -> dict[str, Any]:
         "rss_mb": current_rss_mb(),
         "peak_rss_mb": peak_rss_mb(),
     }
+    where = os.environ.get("PIPELINE_STORE")
+    if where:  # the generation as `polyqa index` would write it, loaded by a fresh process
+        from index import store
+        from index.parallel import LinkTable
+
+        link_min = retriever.config.link_ann_min
+        stored.derived[LinkTable.kind] = LinkTable.from_links(
+            retriever.links, stored.chunks, link_min
+        )
+        del retriever, prof, stats
+        t0 = time.perf_counter()
+        store.save(stored, Path(where))
+        result["save_s"] = round(time.perf_counter() - t0, 1)
+        del stored
+        result["loaded"] = child("load", n, questions=questions)
+    return result
 
 
-def child(kind: str, n: int) -> dict[str, Any]:
-    """Run one measurement in a fresh interpreter and read its JSON from stdout."""
-    print(f"{kind} {n} ...", file=sys.stderr, flush=True)
+def load(n: int, questions: list[str]) -> dict[str, Any]:
+    """Open the generation --pipeline saved (PIPELINE_STORE) as the service does, and
+    search it: load seconds by part, resident memory, latency."""
+    from bot.retrieval.retriever import Retriever
+    from index import store
+    from index.embedder import default_cache_dir
+    from index.fast_embedder import FastE5Embedder
+
+    embedder = FastE5Embedder(default_cache_dir())
+    embedder.embed_queries(["warm up"])
+    base_rss = current_rss_mb()
+    t0 = time.perf_counter()
+    stored = store.load(Path(os.environ["PIPELINE_STORE"]))
+    t1 = time.perf_counter()
+    retriever = Retriever(stored, embedder, cache_dir=REAL_CACHE / "retriever")
+    retriever.calibrator  # noqa: B018
+    t2 = time.perf_counter()
+    for q in questions[:3]:
+        retriever.search(q, 10)
+    times = []
+    for q in questions:
+        t = time.perf_counter()
+        retriever.search(q, 10)
+        times.append(time.perf_counter() - t)
+    return {
+        "chunks": len(stored.chunks),
+        "damaged": sorted(stored.damaged),
+        "store_load_s": round(t1 - t0, 2),
+        "retriever_s": round(t2 - t1, 2),
+        "lexical_s": round(getattr(retriever.lexical, "build_seconds", 0.0), 2),
+        "load_s": round(t2 - t0, 2),
+        "search_ms": percentiles_ms(times),
+        "rss_mb": current_rss_mb(),
+        "index_rss_mb": round(current_rss_mb() - base_rss, 1),
+        "peak_rss_mb": peak_rss_mb(),
+        "load_1min": round(os.getloadavg()[0], 2),
+    }
+
+
+# (file, function) -> stage: the cumulative time of each, per query, in --pipeline's
+# "stage_ms" (a function a stage calls is inside its stage's time).
+STAGES = {
+    ("retriever.py", "search"): "total",
+    ("retriever.py", "embed_query"): "embed",
+    ("retriever.py", "_dense_top"): "dense",
+    ("retriever.py", "_lexical_scores"): "lexical",
+    ("retriever.py", "_evidence"): "evidence",
+    ("sentences.py", "best"): "sentences",
+    ("retriever.py", "vectors_of"): "rescore_vectors",
+    ("retriever.py", "_debias"): "debias",
+    ("retriever.py", "_with_consensus"): "consensus",
+    ("retriever.py", "_balanced_hits"): "balance",
+    ("retriever.py", "_allowed_mask"): "pool",
+}
+
+
+def _join_terms(
+    texts: list[str],
+    langs: list[str],
+    real_n: int,
+    sources: list[tuple[int, int]],
+    cache: Path,
+) -> None:
+    """Put the lexical terms of the joined chunks (realtext.extend) in the retriever's
+    term cache, as the two texts' terms one after the other: analysing 10^6 texts would
+    take a quarter of an hour, and it is the retriever's load, not the analyser, that is
+    measured."""
+    from corpus.analysis import analyze
+    from index.lexical_cache import TermCache, term_key
+
+    terms = TermCache(cache)
+    known = terms.load()
+    fresh = 0
+    for i in range(real_n):
+        key = term_key(langs[i], texts[i])
+        if key not in known:
+            known[key] = analyze(texts[i], langs[i])
+            fresh += 1
+    for i, (a, b) in enumerate(sources, real_n):
+        key = term_key(langs[i], texts[i])
+        if key not in known:
+            known[key] = known[term_key(langs[a], texts[a])] + known[term_key(langs[b], texts[b])]
+            fresh += 1
+    if fresh:
+        terms.save(known)
+
+
+def child(
+    kind: str, n: int, tree: Path | None = None, questions: list[str] | None = None
+) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and read its JSON from stdout; with
+    ``tree``, that checkout's bench and polyqa code instead of this one's (a before/after
+    pair in one run, on the same machine state)."""
+    print(f"{kind} {n} {tree or ''}...", file=sys.stderr, flush=True)
     env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+    script = __file__
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+        script = str(tree / "bench" / "scale.py")
+    if questions is not None:
+        env["PIPELINE_QUESTIONS"] = json.dumps(questions)
     proc = subprocess.run(
-        [sys.executable, __file__, "--one", kind, str(n)],
+        [sys.executable, script, "--one", kind, str(n)],
         stdout=subprocess.PIPE,
         env=env,
         text=True,
@@ -350,9 +490,18 @@ def main() -> None:
         "--pipeline", type=int, metavar="N", help="Retriever.search, every stage, N real chunks"
     )
     parser.add_argument("--json", action="store_true", help="print a JSON summary line")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="TREE",
+        help="--pipeline: run TREE's code (a checkout of an earlier commit) first, then this",
+    )
     args = parser.parse_args()
     if args.one:
         kind, n = args.one[0], int(args.one[1])
+        if kind == "load":
+            print(json.dumps(load(n, json.loads(os.environ["PIPELINE_QUESTIONS"]))))
+            return
         print(
             json.dumps(
                 {"flat": flat, "ivf": ivf, "hnsw": hnsw, "real": real, "pipeline": pipeline}[kind](
@@ -363,7 +512,10 @@ def main() -> None:
         return
     for kind, n in (("pipeline", args.pipeline), ("real", args.real)):
         if n:
+            before = child(kind, n, args.against) if args.against and kind == "pipeline" else None
             result = child(kind, n)
+            if before is not None:
+                result = {"before": before, "after": result}
             write_result(f"scale-{kind}", {"stamp": stamp(), "dim": DIM, "run": result})
             if args.json:
                 print(json.dumps(result))

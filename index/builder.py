@@ -32,6 +32,7 @@ from index import store
 from index.ann import AnnConfig, choose
 from index.embedder import Embedder
 from index.errors import CorruptIndexError, IndexMismatchError
+from index.parallel import LinkTable
 from index.sentences import (
     SentencePart,
     SentenceStack,
@@ -514,7 +515,13 @@ def _assemble(
     langs = [records[c.doc_id].lang for c in result.chunks]
     previous = old.index if old is not None else None
     result.vectors = choose(store.stack(blocks, params.dim), langs, ann, previous)
-    result.derived[SentenceVectors.kind] = SentenceStack(params.dim, _repaired(parts, work))
+    sentences = SentenceStack(params.dim, _repaired(parts, work))
+    result.derived[SentenceVectors.kind] = sentences
+    # Translation links, once here rather than at every start (index/parallel.py).
+    link_min = (ann or AnnConfig()).min_chunks
+    result.derived[LinkTable.kind] = LinkTable.build(
+        result.chunks, langs, sentences.in_memory(), link_min
+    )
     return result
 
 

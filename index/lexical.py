@@ -110,6 +110,29 @@ class LexicalIndex:
             hits, rows = hits[keep], rows[keep]
         return {int(r): float(scores[i]) for i, r in zip(hits, rows, strict=True)}
 
+    def scores(self, query: str) -> np.ndarray:
+        """The normalised score of every store row for the query (0 where it shares no
+        term), every language's index at once: the retriever's per-search path.
+
+        One float32 array of the store's size, filled by each language's precomputed
+        BM25 scores (bm25s keeps them as a sparse matrix), so a search costs the
+        postings of the query's terms and a few vector operations, never a Python loop
+        over the matches. The values are ``match``'s, row for row.
+        """
+        out = np.zeros(self.size, dtype=np.float32)
+        for index in self._indexes.values():
+            if index.bm25 is None:
+                continue
+            terms = list(dict.fromkeys(analyze(query, index.lang)))
+            ids = index.bm25.get_tokens_ids(terms)
+            if not ids:
+                continue
+            mass = sum(index.idf(t) for t in terms)
+            scores = index.bm25.get_scores_from_ids(ids) / mass
+            hits = np.flatnonzero(scores > 0)
+            out[index.rows[hits]] = scores[hits]
+        return out
+
     def search(
         self, query: str, lang: str, k: int, allowed: Collection[int] | None = None
     ) -> list[tuple[float, int]]:

@@ -49,6 +49,12 @@ GROUP = 512
 # after a heading under it (sentences_in_context).
 RECIPE = 2
 
+# Chunks from which ``best`` scores every candidate's sentences in one product rather
+# than chunk by chunk (3x faster at 300 candidates). BLAS rounds a row's cosine
+# differently inside a larger product (by ~3e-8), so below this size, where the default
+# corpus and the eval sets are, the chunk-by-chunk loop keeps their scores bit for bit.
+BATCHED_MIN_CHUNKS = 50_000
+
 Unit = tuple[int, int, str]
 Progress = Callable[[int, int], None]  # chunks whose sentences are embedded, of how many
 
@@ -109,15 +115,37 @@ class SentenceVectors(Derived):
         with ``shifts`` (one vector per row), of the sentences' vectors minus the row's
         shift, renormalised (a direction the caller compares without)."""
         q = np.asarray(query_vec, dtype=np.float32)
+        rows = np.asarray(rows, dtype=np.int64)
         out = np.full(len(rows), -1.0, dtype=np.float32)
-        for i, row in enumerate(np.asarray(rows, dtype=np.int64).tolist()):
-            a, b = self._range(row)
-            if b > a:
-                vecs = np.asarray(self.vectors[a:b], dtype=np.float32)
-                if shifts is not None:
-                    vecs = vecs - shifts[i]
-                    vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-                out[i] = float(np.max(vecs @ q))
+        if self.n_chunks < BATCHED_MIN_CHUNKS:
+            for i, row in enumerate(rows.tolist()):
+                a, b = self._range(row)
+                if b > a:
+                    vecs = np.asarray(self.vectors[a:b], dtype=np.float32)
+                    if shifts is not None:
+                        vecs = vecs - shifts[i]
+                        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+                    out[i] = float(np.max(vecs @ q))
+            return out
+        inside = (rows >= 0) & (rows < self.n_chunks)
+        first = np.zeros(len(rows), dtype=np.int64)
+        first[inside] = self.ptr[rows[inside]]
+        counts = np.zeros(len(rows), dtype=np.int64)
+        counts[inside] = self.ptr[rows[inside] + 1] - first[inside]
+        total = int(counts.sum())
+        if total == 0:
+            return out
+        # One read of every candidate's sentences (in row order, so a memory map is read
+        # forward) and one product, instead of a loop over the rows.
+        starts = np.cumsum(counts) - counts
+        which = np.arange(total, dtype=np.int64) + np.repeat(first - starts, counts)
+        vecs = np.asarray(self.vectors[which], dtype=np.float32)
+        if shifts is not None:
+            vecs = vecs - np.repeat(np.asarray(shifts, dtype=np.float32), counts, axis=0)
+            vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+        sims = vecs @ q
+        some = counts > 0
+        out[some] = np.maximum.reduceat(sims, starts[some])
         return out
 
     def part(self, rows: Sequence[int]) -> SentencePart:

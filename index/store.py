@@ -52,6 +52,7 @@ from index.checksum import file_sha256
 from index.derived import Derived, DerivedDataError
 from index.errors import CorruptIndexError, IndexMismatchError, IndexWriteError
 from index.faiss_index import FlatIPIndex
+from index.parallel import LinkTable
 from index.sentences import SentenceVectors
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ FILES = ("params.json", "chunks.jsonl", "vectors.faiss")
 # The kinds of derived data a generation holds (index/derived.py); a kind added here is
 # written by the next save and, until then, reported missing by load (not fatal unless
 # the kind is ``required``).
-DERIVED_KINDS: tuple[type[Derived], ...] = (SentenceVectors,)
+DERIVED_KINDS: tuple[type[Derived], ...] = (SentenceVectors, LinkTable)
 
 
 @dataclass(frozen=True)

@@ -37,10 +37,10 @@ from bot.retrieval.calibration import Calibrator
 from bot.retrieval.neutral import LanguageDirections
 from corpus.document import Chunk
 from corpus.langid import detect_language
-from corpus.sentences import split_sentences
 from index.embedder import Embedder, default_cache_dir
 from index.lexical import LexicalIndex
-from index.parallel import ParallelLinks, Units, link_parallel
+from index.parallel import ANN_MIN as LINK_ANN_MIN
+from index.parallel import LinkTable, ParallelLinks, Units, link_parallel, link_units
 from index.sentences import SentenceVectors
 from index.store import StoredIndex
 
@@ -87,6 +87,9 @@ class RetrievalConfig:
     lexical_weight: float = 0.4
     consensus_weight: float = 0.5
     rrf_k: int = 60
+    # Sentences per language from which translation links compare a language pair by
+    # nearest neighbours, not all pairs (index/parallel.py); follows ``ann_min_chunks``.
+    link_ann_min: int = LINK_ANN_MIN
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetrievalConfig:
@@ -97,6 +100,7 @@ class RetrievalConfig:
             parallel=settings.parallel,
             neutral=settings.language_directions,
             debias=0.0 if settings.language_directions else cls.debias,
+            link_ann_min=settings.ann_min_chunks,
         )
 
 
@@ -188,6 +192,7 @@ class Retriever:
         for row, chunk in enumerate(stored.chunks):
             self._doc_rows.setdefault(chunk.doc_id, []).append(row)
         self._matrix: np.ndarray | None = None
+        self._everything: np.ndarray | None = None  # the unrestricted pool's row mask
         # Derived from the model and the texts alone: lexical terms, the calibrator's bank.
         self._cache_dir = cache_dir or default_cache_dir()
         self.lexical = self._build_lexical(self._cache_dir)
@@ -213,44 +218,26 @@ class Retriever:
         return LexicalIndex([c.text for c in chunks], [c.lang for c in chunks], cache)
 
     def _build_links(self) -> ParallelLinks:
+        """The generation's stored links when they are what would be computed here (the
+        same stored sentence vectors, the same threshold), else computed now."""
         n = len(self.stored.chunks)
         if not self.config.parallel or n == 0:
             return ParallelLinks.empty(n)
-        return link_parallel(self._link_units(), n)
+        table = self.stored.derived.get(LinkTable.kind)
+        if (
+            isinstance(table, LinkTable)
+            and self.sentences is not None
+            and self.sentences is self.stored.sentences
+            and table.ann_min == self.config.link_ann_min
+        ):
+            return table.links(self.stored.chunks, self._doc_lang)
+        return link_parallel(self._link_units(), n, ann_min=self.config.link_ann_min)
 
     def _link_units(self) -> Units:
         """Every sentence once (overlapping chunks repeat one), with the rows holding it;
         whole chunks when there are no sentence vectors."""
-        chunks = self.stored.chunks
-        if self.sentences is None:
-            return Units(
-                self.matrix,
-                [c.doc_id for c in chunks],
-                list(self._row_lang),
-                [c.start for c in chunks],
-                [c.end for c in chunks],
-                [(row,) for row in range(len(chunks))],
-            )
-        index: dict[tuple[str, int], int] = {}
-        vectors: list[np.ndarray] = []
-        docs, langs, starts, ends = [], [], [], []
-        rows: list[tuple[int, ...]] = []
-        for row, chunk in enumerate(chunks):
-            for s, e in split_sentences(chunk.text):
-                key = (chunk.doc_id, chunk.start + s)
-                vec = self.sentences.vector_of(row, s)
-                if key in index:
-                    rows[index[key]] += (row,)
-                elif vec is not None:
-                    index[key] = len(vectors)
-                    vectors.append(vec)
-                    docs.append(chunk.doc_id)
-                    langs.append(str(self._row_lang[row]))
-                    starts.append(chunk.start + s)
-                    ends.append(chunk.start + e)
-                    rows.append((row,))
-        matrix = np.stack(vectors) if vectors else np.zeros((0, self.embedder.dim), np.float32)
-        return Units(matrix.astype(np.float32), docs, langs, starts, ends, rows)
+        matrix = self.matrix if self.sentences is None else np.zeros((0, self.stored.params.dim))
+        return link_units(self.stored.chunks, list(self._row_lang), self.sentences, matrix)
 
     def _build_sentences(self) -> SentenceVectors | None:
         """Sentence vectors for the reranker: the index's own (written by the builder),
@@ -372,14 +359,31 @@ class Retriever:
         by_lang = self._pool_rows(pool)
         if not by_lang or k <= 0:
             return []
-        allowed = set(np.concatenate(list(by_lang.values())).tolist())
+        allowed = self._allowed_mask(pool, by_lang)
         scored = self._gather(query, qvec, by_lang, allowed)
         self._debias(scored, lang)
         final = self._with_consensus(scored, allowed)
         return self._balanced_hits(scored, final, allowed, k)
 
+    def _allowed_mask(self, pool: Pool, by_lang: dict[str, np.ndarray]) -> np.ndarray:
+        """The pool as one boolean per store row: a search tests membership by indexing,
+        never by building a set of every row (that alone took tens of milliseconds a
+        query at 10^5 chunks). The unrestricted pool's mask is made once."""
+        if pool.unrestricted:
+            if self._everything is None:
+                mask = np.zeros(len(self.stored.chunks), dtype=bool)
+                for rows in self._lang_rows.values():
+                    mask[rows] = True
+                mask.flags.writeable = False
+                self._everything = mask
+            return self._everything
+        mask = np.zeros(len(self.stored.chunks), dtype=bool)
+        for rows in by_lang.values():
+            mask[rows] = True
+        return mask
+
     def _gather(
-        self, query: str, qvec: np.ndarray, by_lang: dict[str, np.ndarray], allowed: set[int]
+        self, query: str, qvec: np.ndarray, by_lang: dict[str, np.ndarray], allowed: np.ndarray
     ) -> _Scored:
         """Candidates of every language and retriever, with their translations, scored."""
         cfg = self.config
@@ -390,21 +394,27 @@ class Retriever:
                 for rank, row in enumerate(self._dense_top(qvec, rows, cfg.depth, lang), 1):
                     found_by.setdefault(row, set()).add(DENSE)
                     dense_rank[row] = rank
-        lexical = self._lexical_scores(query, allowed) if self.lexical is not None else {}
+        lexical = self._lexical_scores(query, allowed) if self.lexical is not None else None
         lex_rank: dict[int, int] = {}
         for rows in by_lang.values():
-            mine = sorted(
-                (r for r in rows.tolist() if r in lexical), key=lambda r: (-lexical[r], r)
-            )
-            for rank, row in enumerate(mine[: cfg.depth], 1):
+            if lexical is None:
+                break
+            for rank, row in enumerate(_top_rows(lexical, rows, cfg.depth), 1):
                 found_by.setdefault(row, set()).add(LEXICAL)
                 lex_rank[row] = rank
-        scope = set(found_by) | {t for r in found_by for t in self.links.of(r) if t in allowed}
+        scope = set(found_by) | {t for r in found_by for t in self.links.of(r) if allowed[t]}
         ordered = np.array(sorted(scope), dtype=np.int64)
         sims = self.vectors_of(ordered) @ qvec
         cosine = dict(zip(ordered.tolist(), sims.tolist(), strict=True))
-        evidence = self._evidence(qvec, ordered, cosine, lexical, dense_rank, lex_rank)
-        best = min(lexical, key=lambda r: (-lexical[r], r)) if lexical else None
+        lex_of = (
+            dict(zip(ordered.tolist(), lexical[ordered].tolist(), strict=True))
+            if lexical is not None
+            else {}
+        )
+        evidence = self._evidence(qvec, ordered, cosine, lex_of, dense_rank, lex_rank)
+        best = None
+        if lexical is not None and lexical.size and lexical.max() > 0:
+            best = int(np.argmax(lexical))  # the first of the highest: ties by row
         return _Scored(evidence, found_by, cosine, best if best in evidence else None)
 
     def _dense_top(
@@ -413,12 +423,13 @@ class Retriever:
         scores, ids = self.stored.index.search(qvec[None, :], depth, rows, lang)
         return [int(r) for s, r in zip(scores[0], ids[0], strict=True) if r >= 0]
 
-    def _lexical_scores(self, query: str, allowed: set[int]) -> dict[int, float]:
-        """Normalised BM25 of every allowed chunk sharing a term with the query."""
+    def _lexical_scores(self, query: str, allowed: np.ndarray) -> np.ndarray:
+        """Normalised BM25 of every store row (0 where the row shares no term with the
+        query or is outside the pool)."""
         assert self.lexical is not None
-        out: dict[int, float] = {}
-        for lang in self.lexical.languages:
-            out.update(self.lexical.match(query, lang, allowed))
+        out = self.lexical.scores(query)
+        if allowed is not self._everything:
+            out[~allowed] = 0.0
         return out
 
     def _evidence(
@@ -426,7 +437,7 @@ class Retriever:
         qvec: np.ndarray,
         rows: np.ndarray,
         cosine: dict[int, float],
-        lexical: dict[int, float],
+        lexical: dict[int, float],  # the scored rows' lexical scores (0 when absent)
         dense_rank: dict[int, int],
         lex_rank: dict[int, int],
     ) -> dict[int, float]:
@@ -463,7 +474,7 @@ class Retriever:
         for row in scored.evidence:
             scored.evidence[row] -= weight * offsets.get(str(self._row_lang[row]), 0.0)
 
-    def _with_consensus(self, scored: _Scored, allowed: set[int]) -> dict[int, float]:
+    def _with_consensus(self, scored: _Scored, allowed: np.ndarray) -> dict[int, float]:
         """Evidence plus how far the passage's translations stand above their language.
 
         For each other language of the pool, the best translation's evidence minus the
@@ -480,10 +491,10 @@ class Retriever:
         for row, value in scored.evidence.items():
             best: dict[str, float] = {}
             for t in self.links.of(row):
-                if t in allowed and t in scored.evidence:
+                if allowed[t] and t in scored.evidence:
                     lang = self._row_lang[t]
                     best[lang] = max(best.get(lang, -np.inf), scored.evidence[t] - level[lang])
-            out[row] = value + (weight * float(np.mean(list(best.values()))) if best else 0.0)
+            out[row] = value + (weight * _mean(list(best.values())) if best else 0.0)
         return out
 
     def _language_levels(self, evidence: dict[int, float]) -> dict[str, float]:
@@ -494,7 +505,7 @@ class Retriever:
         return {lang: float(np.mean(values)) for lang, values in sums.items()}
 
     def _balanced_hits(
-        self, scored: _Scored, final: dict[int, float], allowed: set[int], k: int
+        self, scored: _Scored, final: dict[int, float], allowed: np.ndarray, k: int
     ) -> list[Hit]:
         """Languages merged round by round; a translation of a hit shown is folded in."""
         lists: dict[str, list[int]] = {}
@@ -509,7 +520,7 @@ class Retriever:
         for row in order:
             if row in covered:
                 continue
-            translations = tuple(t for t in self.links.of(row) if t in allowed)
+            translations = tuple(t for t in self.links.of(row) if allowed[t])
             covered.add(row)
             covered.update(translations)
             hits.append(self._hit(len(hits) + 1, row, scored, final, translations))
@@ -542,12 +553,35 @@ class Retriever:
         )
 
 
+def _top_rows(values: np.ndarray, rows: np.ndarray, depth: int) -> list[int]:
+    """The ``depth`` rows of highest positive value, best first, ties by row (as a sort of
+    them all would give): a partition finds the cut first, so a common word matching
+    half of 10^6 chunks sorts only the few at or above it."""
+    mine = values[rows]
+    hit = mine > 0
+    rows, mine = rows[hit], mine[hit]
+    if len(mine) > depth:
+        cut = np.partition(mine, len(mine) - depth)[len(mine) - depth]
+        keep = mine >= cut  # every tie at the cut, so the row order decides among them
+        rows, mine = rows[keep], mine[keep]
+    order = np.lexsort((rows, -mine))[:depth]
+    return [int(r) for r in rows[order].tolist()]
+
+
 def _promote(order: list[int], row: int, slot: int) -> list[int]:
     """``row`` moved up to position ``slot`` (1-based) unless it is already there or above."""
     if row in order[:slot]:
         return order
     rest = [r for r in order if r != row]
     return [*rest[: slot - 1], row, *rest[slot - 1 :]]
+
+
+def _mean(values: list[float]) -> float:
+    """``np.mean`` of a few floats, bit for bit: below eight values numpy adds them one
+    by one from 0, as Python's ``sum`` does, at a tenth of the cost per call."""
+    if len(values) < 8:
+        return sum(values) / len(values)
+    return float(np.mean(values))
 
 
 def _rrf(rank: int | None, k: int) -> float:

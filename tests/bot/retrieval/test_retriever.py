@@ -8,7 +8,7 @@ score misses (lexical).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -144,18 +144,19 @@ def test_pool_restriction_applies_to_every_stage(monkeypatch: pytest.MonkeyPatch
     r = hand_retriever()
     assert r.lexical is not None
     calls: list[set[int]] = []
-    match = r.lexical.match
+    lexical_scores = r._lexical_scores
 
-    def spy(query: str, lang: str, allowed: Collection[int] | None = None) -> dict[int, float]:
-        calls.append(set(allowed or ()))
-        return match(query, lang, allowed)
+    def spy(query: str, allowed: np.ndarray) -> np.ndarray:
+        out = lexical_scores(query, allowed)
+        calls.append(set(np.flatnonzero(out).tolist()))
+        return out
 
-    monkeypatch.setattr(r.lexical, "match", spy)
+    monkeypatch.setattr(r, "_lexical_scores", spy)
     qvec = unit(1, 0.1, 0.3, 0)
     hits = r.search("CTO Produktlinie", 5, Pool(exclude_langs=frozenset({"de"})), qvec)
     assert {h.chunk.lang for h in hits} == {"en"}
     assert all(h.translations == () for h in hits)  # the German twins are out of the pool
-    assert calls and all(rows <= {0, 2} for rows in calls)
+    assert calls and all(rows and rows <= {0, 2} for rows in calls)
     alone = make_store([TEXTS[0], TEXTS[2]], ["en", "en"], VECS[[0, 2]])
     same = Retriever(
         alone, NoModel(), RetrievalConfig(rerank=False, debias=0.0, neutral=False)
