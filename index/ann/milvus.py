@@ -30,8 +30,12 @@ allows, no alias.
 The generation directory keeps the row order (``milvus_rows.npy``: row i -> uid), the
 rows' languages and a float32 copy of the vectors (memory-mapped): the store's rows are
 what polyqa reads chunks by, and the rescoring reads candidates' vectors without a round
-trip per query. The collection carries the index parameters (model, dimension, chunker
-settings) as a property, checked on load: another index's collection is refused.
+trip per query. The index parameters (model, dimension, chunker settings) are kept with
+the collection (a one-row ``<collection>_manifest`` collection beside it) and checked on
+load: another index's collection is refused.
+
+Milvus Lite holds an flock on its file: one process at a time (the chat and a
+``polyqa index`` run together need a server).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ import hashlib
 import json
 import logging
 import os
+import socket
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -77,7 +82,20 @@ class MilvusConfig:
     """Where the collection lives: ``uri`` "" is Milvus Lite in the index directory."""
 
     uri: str = ""
-    index_type: str = "FLAT"  # FLAT: exact, the results FAISS's flat index gives
+    # FLAT: exact, the results FAISS's flat index gives (what polyqa's settings build);
+    # HNSW for the bench's approximate runs (M, efConstruction; ef at search time).
+    index_type: str = "FLAT"
+    hnsw_m: int = 16
+    hnsw_ef: int = 64
+
+    def build_params(self) -> dict[str, Any]:
+        return {"M": self.hnsw_m, "efConstruction": 200} if self.index_type == "HNSW" else {}
+
+    def search_params(self, k: int) -> dict[str, Any]:
+        params: dict[str, Any] = {"metric_type": "IP"}
+        if self.index_type == "HNSW":
+            params["params"] = {"ef": max(self.hnsw_ef, k)}
+        return params
 
 
 def _not_unimplemented(record: logging.LogRecord) -> bool:
@@ -183,8 +201,10 @@ def local_server(base_dir: Path, timeout: float = 120.0) -> Iterator[str]:
 
 
 def collection_name(index_dir: Path) -> str:
-    """One collection per index directory (names: letters, digits, underscores)."""
-    digest = hashlib.sha1(str(index_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    """One collection per index directory of one machine (two machines' default index
+    paths are the same; names: letters, digits, underscores)."""
+    where = f"{socket.gethostname()}:{index_dir.resolve()}"
+    digest = hashlib.sha1(where.encode("utf-8")).hexdigest()[:16]
     return f"polyqa_{digest}"
 
 
@@ -364,7 +384,7 @@ class MilvusIndex(VectorIndex):
             filter=expr,
             limit=k,
             output_fields=[],
-            search_params={"metric_type": "IP"},
+            search_params=self.config.search_params(k),
             anns_field="vec",
             partition_names=[partition(lang)] if lang is not None else None,
         )
@@ -504,7 +524,12 @@ class MilvusIndex(VectorIndex):
         schema.add_field("died", DataType.INT64)
         schema.add_field("vec", DataType.FLOAT_VECTOR, dim=self.dim)
         params = milvus.prepare_index_params()
-        params.add_index("vec", index_type=self.config.index_type, metric_type="IP")
+        params.add_index(
+            "vec",
+            index_type=self.config.index_type,
+            metric_type="IP",
+            params=self.config.build_params(),
+        )
         milvus.create_collection(name, schema=schema, index_params=params)
         _write_manifest(milvus, name, {"describe": self.describe})
         milvus.load_collection(name)
