@@ -258,3 +258,17 @@ def test_write_killed_mid_milvus_leaves_old_answers(
     g = int(done.generation[1:])
     alive = milvus.query(name, filter=f"born <= {g} and died > {g}", output_fields=["count(*)"])
     assert int(alive[0]["count(*)"]) == len(done.chunks)
+
+
+def test_settings_choose_the_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bot.errors import SettingsError
+    from bot.settings import load_settings
+
+    monkeypatch.setenv("POLYQA_CONFIG", str(tmp_path / "none.toml"))
+    assert load_settings().ann.backend == "faiss"
+    monkeypatch.setenv("POLYQA_INDEX_BACKEND", "milvus")
+    monkeypatch.setenv("POLYQA_MILVUS_URI", "http://127.0.0.1:19530")
+    ann = load_settings().ann
+    assert (ann.backend, ann.milvus_uri) == ("milvus", "http://127.0.0.1:19530")
+    with pytest.raises(SettingsError, match="index_backend"):
+        load_settings(index_backend="elastic")
