@@ -23,9 +23,9 @@ after ``P`` inserts only the rows it adds (``born = S``) and marks only the rows
 (``died = S``): documents added, changed and removed cost their own chunks, nothing else.
 Until CURRENT names ``S``, readers of ``P`` still see exactly ``P``'s rows, so a run
 killed at any point leaves the index answering as before; the next write removes what
-the killed one left (rows born after ``P``, deaths after ``P``) and the rows no kept
-generation sees. The generation number is the switch: a manifest field, as the issue
-allows, no alias.
+the killed one left (rows born after ``P``, deaths after ``P``) and the rows no
+generation on disk sees (dead by the one before ``P``). The generation number is the
+switch: a manifest field, as the issue allows, no alias.
 
 The generation directory keeps the row order (``milvus_rows.npy``: row i -> uid), the
 rows' languages and a float32 copy of the vectors (memory-mapped): the store's rows are
@@ -257,6 +257,7 @@ class MilvusIndex(VectorIndex):
         self._uri = ""
         self._collection = ""
         self._stamp = 0
+        self._after = 0  # the generation this one was written after (0: none)
         self._previous: MilvusIndex | None = None
         self._lang_rows: dict[str, np.ndarray] | None = None
         self._row_of: dict[int, int] | None = None
@@ -429,7 +430,7 @@ class MilvusIndex(VectorIndex):
         self._uri, self._collection = uri, name
         self._ensure_collection(milvus, prev)
         base = prev._stamp if prev is not None else 0
-        self._undo_after(milvus, base)
+        self._undo_after(milvus, base, prev._after if prev is not None else 0)
         old = prev._uids if prev is not None else np.zeros(0, dtype=np.int64)
         born = np.flatnonzero(~np.isin(self._uids, old))
         dying = np.flatnonzero(~np.isin(old, self._uids)) if prev is not None else born[:0]
@@ -440,7 +441,7 @@ class MilvusIndex(VectorIndex):
                 rows = dying[part]
                 _write(milvus, name, prev._records(rows, prev._born_of(rows), stamp))
         milvus.flush(name)
-        self._stamp = stamp
+        self._stamp, self._after = stamp, base
         logger.info(
             "Milvus %s: generation %d, %d rows added, %d removed, %d kept",
             name,
@@ -461,6 +462,7 @@ class MilvusIndex(VectorIndex):
             "uri": given,  # "": Lite in the index directory
             "collection": name,
             "generation": stamp,
+            "after": base,
             "index_type": self.config.index_type,
             "describe": self.describe,
         }
@@ -534,13 +536,14 @@ class MilvusIndex(VectorIndex):
         _write_manifest(milvus, name, {"describe": self.describe})
         milvus.load_collection(name)
 
-    def _undo_after(self, milvus: Any, base: int) -> None:
-        """Remove what killed writes after generation ``base`` left, and the rows no kept
-        generation sees: rows born after ``base`` go, deaths after it are undone (the row
-        is alive again), rows dead by ``base`` go."""
+    def _undo_after(self, milvus: Any, base: int, oldest: int) -> None:
+        """Remove what killed writes after generation ``base`` left, and the rows no
+        generation on disk sees: rows born after ``base`` go, deaths after it are undone
+        (the row is alive again), rows dead by ``oldest`` go (the generation before
+        ``base``, which the store keeps for readers until this write switches)."""
         name = self._collection
         milvus.delete(name, filter=f"born > {base}")
-        milvus.delete(name, filter=f"died <= {base}")
+        milvus.delete(name, filter=f"died <= {oldest}")
         undone = milvus.query(
             name,
             filter=f"died > {base} and died < {ALIVE}",
@@ -586,6 +589,7 @@ class MilvusIndex(VectorIndex):
         if not (len(out._langs) == len(out._vecs) == len(out._born) == n):
             raise ValueError("its files disagree on the number of rows")
         out._stamp = int(manifest["generation"])
+        out._after = int(manifest.get("after", 0))
         out._uri = out.config.uri or str(gen_dir.parent.resolve() / LITE_FILE)
         out._collection = str(manifest["collection"])
         milvus = client(out._uri)
