@@ -86,6 +86,18 @@ class Settings(BaseSettings):
     ann_probe: float = Field(
         ANN_PROBE, gt=0.0, le=1.0, description="share of an approximate index's lists probed"
     )
+    index_backend: Literal["faiss", "milvus"] = Field(
+        "faiss",
+        description="what holds and searches the vectors: FAISS files in the index, or a "
+        "Milvus collection (index/ann/milvus.py); applies from the next `polyqa index` write, "
+        "an index is read by the engine that wrote it",
+    )
+    milvus_uri: str = Field(
+        "",
+        description="index_backend milvus: a file path is Milvus Lite (default: milvus.db "
+        "in the index directory), http://host:19530 a server or cluster, its token in "
+        "$POLYQA_MILVUS_TOKEN",
+    )
     # What one document may cost; over a budget it is skipped with the reason (corpus/budget.py).
     max_document_chars: int = Field(
         5_000_000, ge=1, description="characters of text per document (a long book: ~3 M)"
@@ -135,7 +147,7 @@ class Settings(BaseSettings):
 
     @property
     def ann(self) -> AnnConfig:
-        return AnnConfig(self.ann_min_chunks, self.ann_probe)
+        return AnnConfig(self.ann_min_chunks, self.ann_probe, self.index_backend, self.milvus_uri)
 
     @property
     def document_budget(self) -> DocumentBudget:

@@ -15,7 +15,7 @@ import logging
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -514,7 +514,9 @@ def _assemble(
     result.documents = records
     langs = [records[c.doc_id].lang for c in result.chunks]
     previous = old.index if old is not None else None
-    result.vectors = choose(store.stack(blocks, params.dim), langs, ann, previous)
+    vectors = store.stack(blocks, params.dim)
+    # The parameters go with a Milvus collection, checked when it is opened.
+    result.vectors = choose(vectors, langs, ann, previous, describe=asdict(params))
     sentences = SentenceStack(params.dim, _repaired(parts, work))
     result.derived[SentenceVectors.kind] = sentences
     # Translation links, once here rather than at every start (index/parallel.py).

@@ -27,3 +27,7 @@ class IndexWriteError(PolyqaError):
 
 class ClusterError(PolyqaError):
     """A compute cluster (Ray) is not installed, cannot be reached, or lost work."""
+
+
+class MilvusUnavailableError(PolyqaError):
+    """The Milvus server (or Milvus Lite file) of an index cannot be reached or opened."""

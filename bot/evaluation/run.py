@@ -164,6 +164,7 @@ def build_eval_index(
         settings.chunk_tokens,
         settings.chunk_overlap,
         skipped=skipped,
+        ann=settings.ann,  # the index engine and its thresholds, as `polyqa index` uses
     )
     seconds = time.perf_counter() - started
     gold = gold_doc_ids(ds, documents, stored)

@@ -12,6 +12,7 @@ import numpy as np
 from index.ann.base import VectorIndex
 from index.ann.flat import FlatIPIndex
 from index.ann.ivf import LanguageIVFIndex
+from index.ann.milvus import MilvusConfig, MilvusIndex
 
 # Rows of one language from which its search is approximate. Below it a scan costs a few
 # milliseconds (10^5 x 384 floats is ~5 ms on this machine) and stays exact; the default
@@ -24,16 +25,19 @@ ANN_PROBE = 0.35
 ENGINES: dict[str, type[VectorIndex]] = {
     FlatIPIndex.kind: FlatIPIndex,
     LanguageIVFIndex.kind: LanguageIVFIndex,
+    MilvusIndex.kind: MilvusIndex,
 }
 
 
 @dataclass(frozen=True)
 class AnnConfig:
-    """When and how an index is approximate (bot/settings.py: ``ann_min_chunks``,
-    ``ann_probe``)."""
+    """When and how an index is approximate, and which engine holds it (bot/settings.py:
+    ``ann_min_chunks``, ``ann_probe``, ``index_backend``, ``milvus_uri``)."""
 
     min_chunks: int = ANN_MIN_CHUNKS
     probe: float = ANN_PROBE
+    backend: str = "faiss"  # or "milvus" (index/ann/milvus.py)
+    milvus_uri: str = ""  # "": Milvus Lite in the index directory
 
 
 def choose(
@@ -41,10 +45,15 @@ def choose(
     langs: list[str],
     config: AnnConfig | None = None,
     previous: VectorIndex | None = None,
+    describe: dict[str, Any] | None = None,
 ) -> VectorIndex:
     """The index of a new generation holding ``vectors`` (row i in ``langs[i]``): exact
-    and whole when no language reaches ``min_chunks``, per language otherwise."""
+    and whole when no language reaches ``min_chunks``, per language otherwise; in Milvus
+    when the backend says so (``describe``: the index parameters stored with it)."""
     config = config or AnnConfig()
+    if config.backend == "milvus":
+        milvus = MilvusConfig(config.milvus_uri)
+        return MilvusIndex.build(vectors, langs, milvus, previous, describe)
     dim = vectors.shape[1]
     counts = Counter(langs)
     if not counts or max(counts.values()) < config.min_chunks:
