@@ -36,6 +36,21 @@ def no_hits(nq: int) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros((nq, 0), dtype=np.float32), np.zeros((nq, 0), dtype=np.int64)
 
 
+def appended_rows(
+    vectors: np.ndarray, ids: np.ndarray | None, dim: int, size: int, engine: str
+) -> np.ndarray:
+    """``vectors`` as float32 rows to append to an index of ``size`` rows whose ids are
+    its positions: the shape must fit ``dim`` and ``ids``, if given, be the next ones."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2 or vectors.shape[1] != dim:
+        raise ValueError(f"vectors of shape {vectors.shape} do not fit dimension {dim}")
+    if ids is not None and not np.array_equal(
+        np.asarray(ids), np.arange(size, size + len(vectors))
+    ):
+        raise ValueError(f"a {engine} index adds rows at its end only")
+    return vectors
+
+
 class VectorIndex(ABC):
     """A set of (row, vector, language) searched by inner product."""
 

@@ -15,7 +15,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from index.ann.base import Rows, VectorIndex, as_rows, no_hits
+from index.ann.base import Rows, VectorIndex, appended_rows, as_rows, no_hits
 
 FILE = "vectors.faiss"
 
@@ -38,13 +38,7 @@ class FlatIPIndex(VectorIndex):
         self, vectors: np.ndarray, ids: np.ndarray | None = None, langs: list[str] | None = None
     ) -> None:
         """Append rows (a flat index's ids are its positions: ``ids`` must be the next ones)."""
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape[1] != self.dim:
-            raise ValueError(f"vectors of shape {vectors.shape} do not fit dimension {self.dim}")
-        if ids is not None and not np.array_equal(
-            np.asarray(ids), np.arange(self.size, self.size + len(vectors))
-        ):
-            raise ValueError("a flat index adds rows at its end only")
+        vectors = appended_rows(vectors, ids, self.dim, self.size, "flat")
         self._index.add(vectors)
 
     def remove(self, ids: Rows) -> int:

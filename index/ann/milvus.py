@@ -55,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from index.ann.base import Rows, VectorIndex, as_rows, no_hits
+from index.ann.base import Rows, VectorIndex, appended_rows, as_rows, no_hits
 from index.errors import IndexMismatchError, MilvusUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -290,13 +290,7 @@ class MilvusIndex(VectorIndex):
         self, vectors: np.ndarray, ids: np.ndarray | None = None, langs: list[str] | None = None
     ) -> None:
         """Append rows (ids are positions, as in the flat index); sent to Milvus by save."""
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape[1] != self.dim:
-            raise ValueError(f"vectors of shape {vectors.shape} do not fit dimension {self.dim}")
-        if ids is not None and not np.array_equal(
-            np.asarray(ids), np.arange(self.size, self.size + len(vectors))
-        ):
-            raise ValueError("a Milvus index adds rows at its end only")
+        vectors = appended_rows(vectors, ids, self.dim, self.size, "Milvus")
         langs = list(langs) if langs is not None else [""] * len(vectors)
         if len(langs) != len(vectors):
             raise ValueError(f"{len(langs)} languages for {len(vectors)} vectors")
