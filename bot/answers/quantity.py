@@ -1,11 +1,12 @@
 """Questions that ask for a quantity, and whether a sentence states one.
 
-"How much does a lawyer earn?" asked of a text on a lawyer's duties finds sentences on
-the topic that fit the question well; the model's similarity cannot tell that none of
-them says how much. A question asking "how much / how many / how old" is answered by a
-sentence stating a number (digits in any script, CJK numerals, or a number word of the
-sentence's language); when none of the sentences that would be quoted states one, the
-documents do not answer it, and polyqa says so instead of quoting the topic.
+"How many notaries work in the town?" asked of a text on a notary's duties finds
+sentences on the topic that fit the question well; the model's similarity cannot tell
+that none of them says how many. A question asking "how much / how many / how old" is
+answered by a sentence stating a number (digits in any script, CJK numerals, or a number
+word of the sentence's language); when none of the sentences that would be quoted
+states one, the documents do not answer it, and polyqa says so instead of quoting the
+topic.
 
 The interrogatives are a short closed class in each language (one to four forms), kept
 here for the languages polyqa has phrases for; a question in another language is never

@@ -9,7 +9,7 @@ from bot.answers.quantity import asks_quantity, states_quantity
 ASKS = [
     ("en", "How many ferries leave each morning?"),
     ("de", "Wie viel verdient eine Hafenmeisterin?"),
-    ("de", "Wie hoch ist die Gebühr?"),
+    ("de", "Wie hoch sind die Hafengebühren?"),
     ("es", "¿Cuántos barcos entran al día?"),
     ("fr", "Combien de navires entrent chaque jour ?"),
     ("tr", "Limana günde kaç gemi girer?"),
@@ -45,7 +45,7 @@ def test_other_questions_are_not_quantity_questions(lang: str, question: str) ->
     [
         ("en", "The port has 14 tugboats."),
         ("en", "The port has four tugboats."),
-        ("en", "Hundreds of ships enter it every year."),
+        ("en", "Thousands of ships enter it every year."),
         ("de", "Der Hafen hat vier Schlepper."),
         ("tr", "Limanda dört römorkör var."),
         ("tr", "Gemilerin üçte biri kışın limanda kalır."),  # a number with a case ending
