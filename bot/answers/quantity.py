@@ -54,7 +54,7 @@ _NUMERAL_WORDS = {"zh", "ja"}
 # The numbers whose words are looked for: 2-20, the tens, and the large units. Zero
 # and one are left out: "one" and "ein" are as often pronouns and articles.
 _SPELLED = (*range(2, 21), *range(30, 100, 10), 100, 1000, 10**6, 10**9)
-# A word this long also matches as the start of a longer one ("hundreds", "vierzig");
+# A word this long also matches as the start of a longer one ("thousands", "vierzig");
 # in languages that add case endings to numbers ("üçte", "dokuzu") every number word does.
 _PREFIX_CHARS = 4
 _SUFFIXING = {"tr", "fi", "hu", "az"}
