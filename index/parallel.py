@@ -605,6 +605,11 @@ class LinkTable(Derived):
         return cls(ptr, rows, sentences, margins, docs, ann_min)
 
     @classmethod
+    def unlinked(cls, chunks: Sequence[Chunk], ann_min: int = ANN_MIN) -> LinkTable:
+        """The table of a generation in one language: nothing to link, nothing read."""
+        return cls.from_links(ParallelLinks.empty(len(chunks)), chunks, ann_min)
+
+    @classmethod
     def build(
         cls,
         chunks: Sequence[Chunk],
@@ -613,6 +618,8 @@ class LinkTable(Derived):
         ann_min: int = ANN_MIN,
     ) -> LinkTable:
         """Link a generation's chunks by its sentence vectors (what the builder stores)."""
+        if len(set(langs)) < 2:
+            return cls.unlinked(chunks, ann_min)
         units = link_units(chunks, langs, sentences, np.zeros((0, sentences.vectors.shape[1])))
         links = link_parallel(units, len(chunks), ann_min=ann_min)
         return cls.from_links(links, chunks, ann_min)
