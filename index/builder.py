@@ -521,11 +521,8 @@ def _assemble(
     result.derived[SentenceVectors.kind] = sentences
     # Translation links, once here rather than at every start (index/parallel.py).
     link_min = (ann or AnnConfig()).min_chunks
-    # One language has no translations: its sentence vectors are not read into memory.
-    result.derived[LinkTable.kind] = (
-        LinkTable.build(result.chunks, langs, sentences.in_memory(), link_min)
-        if len(set(langs)) > 1
-        else LinkTable.unlinked(result.chunks, link_min)
+    result.derived[LinkTable.kind] = LinkTable.build(
+        result.chunks, langs, sentences.in_memory, link_min
     )
     return result
 

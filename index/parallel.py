@@ -43,7 +43,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
@@ -605,21 +605,19 @@ class LinkTable(Derived):
         return cls(ptr, rows, sentences, margins, docs, ann_min)
 
     @classmethod
-    def unlinked(cls, chunks: Sequence[Chunk], ann_min: int = ANN_MIN) -> LinkTable:
-        """The table of a generation in one language: nothing to link, nothing read."""
-        return cls.from_links(ParallelLinks.empty(len(chunks)), chunks, ann_min)
-
-    @classmethod
     def build(
         cls,
         chunks: Sequence[Chunk],
         langs: Sequence[str],
-        sentences: SentenceVectors,
+        read_sentences: Callable[[], SentenceVectors],
         ann_min: int = ANN_MIN,
     ) -> LinkTable:
-        """Link a generation's chunks by its sentence vectors (what the builder stores)."""
+        """Link a generation's chunks by its sentence vectors (what the builder stores).
+        A generation in one language has nothing to link: its sentence vectors are then
+        not read into memory (``read_sentences`` is not called)."""
         if len(set(langs)) < 2:
-            return cls.unlinked(chunks, ann_min)
+            return cls.from_links(ParallelLinks.empty(len(chunks)), chunks, ann_min)
+        sentences = read_sentences()
         units = link_units(chunks, langs, sentences, np.zeros((0, sentences.vectors.shape[1])))
         links = link_parallel(units, len(chunks), ann_min=ann_min)
         return cls.from_links(links, chunks, ann_min)
