@@ -34,7 +34,7 @@ from corpus.reader import default_corpus_dir, read_documents
 from index import store
 from index.builder import IndexReport, Progress, params_for, update_index
 from index.convert import BUILTIN_MODEL
-from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.embedder import Embedder
 from index.engines import make_index_embedder
 from index.errors import CorruptIndexError, IndexMismatchError, ModelError
 from index.fast_embedder import FastE5Embedder
@@ -104,15 +104,14 @@ class PolyqaService:
 
     @cached_property
     def index_embedder(self) -> Embedder:
-        """The model documents are embedded with: sentence-transformers, loaded when needed."""
+        """The engine documents are embedded with (the ``embed_backend`` setting), loaded
+        when needed: OpenVINO for the built-in model, sentence-transformers for any other."""
         if self._index_embedder is not None:
             return self._index_embedder
         if self._embedder is not None:
             return self._embedder
         s = self.settings
-        if s.embed_backend != "torch" and s.model == BUILTIN_MODEL:  # index/onnx_embedder.py
-            return make_index_embedder(s.model, s.cache_dir, s.embed_backend)
-        return SentenceTransformerEmbedder(s.model, s.cache_dir)
+        return make_index_embedder(s.model, s.cache_dir, s.embed_backend)
 
     @property
     def index_dir(self) -> Path:

@@ -27,6 +27,7 @@ import os
 import shutil
 import tempfile
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -101,7 +102,11 @@ def _export(model_dir: Path, out: Path) -> None:
             return self.bert(input_ids=input_ids, attention_mask=attention_mask)[0]
 
     ids = torch.ones((2, 8), dtype=torch.int64)
-    with torch.no_grad():
+    # The tracer warns about shape checks it fixes as constants; they hold for any input of
+    # an encoder (tests/index/test_onnx_embedder.py checks lengths and batches). Not news
+    # for the user, whose first `polyqa index` would print a screen of them.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             Hidden(),
             (ids, torch.ones_like(ids)),
@@ -209,7 +214,13 @@ def _session(path: Path, runtime: str) -> Any:
             return np.asarray(result[compiled.output(0)], dtype=np.float32)
 
         return run_ov
-    import onnxruntime as ort
+    try:
+        import onnxruntime as ort
+    except ImportError as exc:
+        raise ModelError(
+            f"embed_backend {runtime!r} needs ONNX Runtime: pip install 'polyqa[onnx]', "
+            "or use the default, openvino"
+        ) from exc
 
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

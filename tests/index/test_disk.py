@@ -33,7 +33,7 @@ import sys
 sys.path[:0] = [sys.argv.pop(1), sys.argv.pop(1) + "/tests"]
 import bot.service
 from conftest import FakeEmbedder
-bot.service.SentenceTransformerEmbedder = lambda *a, **k: FakeEmbedder()
+bot.service.make_index_embedder = lambda *a, **k: FakeEmbedder()
 sys.argv = ["polyqa", *sys.argv[1:]]
 from bot.cli import main
 main()

@@ -49,7 +49,7 @@ import bot.service
 from index import store
 if os.environ.get("POLYQA_TEST_FAKE"):
     from conftest import FakeEmbedder as embedder_cls
-    bot.service.SentenceTransformerEmbedder = lambda *args, **kwargs: embedder_cls()
+    bot.service.make_index_embedder = lambda *args, **kwargs: embedder_cls()
 else:
     from index.embedder import SentenceTransformerEmbedder as embedder_cls
 pause_at(embedder_cls, "embed_passages", "embed")       # nothing written yet
@@ -74,6 +74,8 @@ def _env(tmp_path: Path, marker: Path, kill_at: str, fake: bool, cache: Path) ->
         POLYQA_TEST_KILL_AT=kill_at,
         POLYQA_CONFIG=str(tmp_path / "no-config.toml"),
         POLYQA_CACHE_DIR=str(cache),
+        # The engine the real-model run pauses in (the in-process index beside it is torch's).
+        POLYQA_EMBED_BACKEND="torch",
         XDG_DATA_HOME=str(tmp_path / "xdg-data"),
     )
     env.pop("POLYQA_TEST_FAKE", None)

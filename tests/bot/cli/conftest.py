@@ -15,7 +15,7 @@ from tests.conftest import FakeEmbedder
 def fake_model_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """Data and cache dirs under ``tmp_path``, the fake model in place of the real one
     (for tests of what the command does with documents, not of vectors)."""
-    monkeypatch.setattr("bot.service.SentenceTransformerEmbedder", lambda *a, **k: FakeEmbedder())
+    monkeypatch.setattr("bot.service.make_index_embedder", lambda *a, **k: FakeEmbedder())
     yield {
         "POLYQA_DATA_DIR": str(tmp_path / "data"),
         "POLYQA_CACHE_DIR": str(tmp_path / "cache"),
