@@ -38,7 +38,7 @@ from bot.retrieval.neutral import LanguageDirections
 from corpus.document import Chunk
 from corpus.langid import detect_language
 from index.embedder import Embedder, default_cache_dir
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, LexicalTable
 from index.parallel import ANN_MIN as LINK_ANN_MIN
 from index.parallel import LinkTable, ParallelLinks, Units, link_parallel, link_units
 from index.sentences import SentenceVectors
@@ -215,7 +215,17 @@ class Retriever:
         if self.config.mode == DENSE:
             return None
         chunks = self.stored.chunks
-        return LexicalIndex([c.text for c in chunks], [c.lang for c in chunks], cache)
+        langs = [c.lang for c in chunks]
+        table = self.stored.derived.get(LexicalTable.kind)
+        if isinstance(table, LexicalTable):  # the generation's own (built by the builder)
+            stored = table.index(langs)
+            if stored is not None:
+                return stored
+            logger.warning(
+                "the index's lexical data does not fit its chunks or this version's "
+                "analysers; building the lexical index in memory"
+            )
+        return LexicalIndex([c.text for c in chunks], langs, cache)
 
     def _build_links(self) -> ParallelLinks:
         """The generation's stored links when they are what would be computed here (the
