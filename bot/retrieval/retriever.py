@@ -37,6 +37,8 @@ from bot.retrieval.calibration import Calibrator
 from bot.retrieval.neutral import LanguageDirections
 from corpus.document import Chunk
 from corpus.langid import detect_language
+from index.ann.milvus import MilvusIndex
+from index.ann.milvus_sparse import MilvusLexical
 from index.embedder import Embedder, default_cache_dir
 from index.lexical import LexicalIndex
 from index.parallel import ANN_MIN as LINK_ANN_MIN
@@ -211,11 +213,19 @@ class Retriever:
 
     # ------------------------------------------------------------------ built once
 
-    def _build_lexical(self, cache: Path) -> LexicalIndex | None:
+    def _build_lexical(self, cache: Path) -> LexicalIndex | MilvusLexical | None:
+        """The lexical stage: served by the Milvus collection when the index is one whose
+        engine has sparse vectors (the same scores, see index/ann/milvus_sparse.py), else
+        bm25s in memory."""
         if self.config.mode == DENSE:
             return None
         chunks = self.stored.chunks
-        return LexicalIndex([c.text for c in chunks], [c.lang for c in chunks], cache)
+        texts, langs = [c.text for c in chunks], [c.lang for c in chunks]
+        if isinstance(self.stored.index, MilvusIndex):
+            served = self.stored.index.lexical_source(texts, langs)
+            if served is not None:
+                return served
+        return LexicalIndex(texts, langs, cache)
 
     def _build_links(self) -> ParallelLinks:
         """The generation's stored links when they are what would be computed here (the
