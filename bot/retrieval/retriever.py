@@ -37,6 +37,8 @@ from bot.retrieval.calibration import Calibrator
 from bot.retrieval.neutral import LanguageDirections
 from corpus.document import Chunk
 from corpus.langid import detect_language
+from index.ann.milvus import MilvusIndex
+from index.ann.milvus_sparse import MilvusLexical
 from index.embedder import Embedder, default_cache_dir
 from index.lexical import LexicalIndex, LexicalTable
 from index.parallel import ANN_MIN as LINK_ANN_MIN
@@ -211,11 +213,18 @@ class Retriever:
 
     # ------------------------------------------------------------------ built once
 
-    def _build_lexical(self, cache: Path) -> LexicalIndex | None:
+    def _build_lexical(self, cache: Path) -> LexicalIndex | MilvusLexical | None:
+        """The lexical stage: served by the Milvus collection when the index is one whose
+        engine has sparse vectors (the same scores, see index/ann/milvus_sparse.py), else
+        the generation's stored bm25s table (memory-mapped), else bm25s built in memory."""
         if self.config.mode == DENSE:
             return None
         chunks = self.stored.chunks
-        langs = [c.lang for c in chunks]
+        texts, langs = [c.text for c in chunks], [c.lang for c in chunks]
+        if isinstance(self.stored.index, MilvusIndex):
+            served = self.stored.index.lexical_source(texts, langs)
+            if served is not None:
+                return served
         table = self.stored.derived.get(LexicalTable.kind)
         if isinstance(table, LexicalTable):  # the generation's own (built by the builder)
             stored = table.index(langs)
@@ -225,7 +234,7 @@ class Retriever:
                 "the index's lexical data does not fit its chunks or this version's "
                 "analysers; building the lexical index in memory"
             )
-        return LexicalIndex([c.text for c in chunks], langs, cache)
+        return LexicalIndex(texts, langs, cache)
 
     def _build_links(self) -> ParallelLinks:
         """The generation's stored links when they are what would be computed here (the

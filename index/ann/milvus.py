@@ -47,16 +47,19 @@ import os
 import socket
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from index.ann.base import Rows, VectorIndex, appended_rows, as_rows, no_hits
 from index.errors import IndexMismatchError, MilvusUnavailableError
+
+if TYPE_CHECKING:
+    from index.ann.milvus_sparse import MilvusLexical
 
 logger = logging.getLogger(__name__)
 
@@ -399,6 +402,22 @@ class MilvusIndex(VectorIndex):
 
     def _client(self) -> Any:
         return client(self._uri)
+
+    def lexical_source(self, texts: Sequence[str], langs: Sequence[str]) -> MilvusLexical | None:
+        """The lexical stage served by this generation's engine (index/ann/milvus_sparse.py),
+        its sparse rows brought to these texts; None when the engine has no sparse vectors
+        (the 2.3.5 server) or the index was never saved: the caller keeps its local one."""
+        if not self._collection:
+            return None
+        from index.ann.milvus_sparse import MilvusLexical, sparse_supported
+
+        milvus = self._client()
+        if not sparse_supported(milvus, self._uri):
+            logger.info(
+                "Milvus %s: no sparse vectors on this server; lexical stays local", self._uri
+            )
+            return None
+        return MilvusLexical(milvus, self._collection, texts, langs)
 
     # ------------------------------------------------------------------ writing
 
