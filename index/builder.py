@@ -30,9 +30,8 @@ from corpus.errors import BudgetError, NoDocumentsError, display_path
 from corpus.progress import quiet
 from index import store
 from index.ann import AnnConfig, choose
-from index.embedder import Embedder, default_cache_dir
+from index.embedder import Embedder
 from index.errors import CorruptIndexError, IndexMismatchError
-from index.lexical import LexicalTable
 from index.parallel import LinkTable
 from index.sentences import (
     SentencePart,
@@ -524,10 +523,6 @@ def _assemble(
     link_min = (ann or AnnConfig()).min_chunks
     result.derived[LinkTable.kind] = LinkTable.build(
         result.chunks, langs, sentences.in_memory, link_min
-    )
-    # The lexical index too: a reader maps it instead of analysing every chunk again.
-    result.derived[LexicalTable.kind] = LexicalTable.build(
-        [c.text for c in result.chunks], [c.lang for c in result.chunks], default_cache_dir()
     )
     return result
 

@@ -52,7 +52,6 @@ from index.checksum import file_sha256
 from index.derived import Derived, DerivedDataError
 from index.errors import CorruptIndexError, IndexMismatchError, IndexWriteError
 from index.faiss_index import FlatIPIndex
-from index.lexical import LexicalTable
 from index.parallel import LinkTable
 from index.sentences import SentenceVectors
 
@@ -64,7 +63,7 @@ FILES = ("params.json", "chunks.jsonl", "vectors.faiss")
 # The kinds of derived data a generation holds (index/derived.py); a kind added here is
 # written by the next save and, until then, reported missing by load (not fatal unless
 # the kind is ``required``).
-DERIVED_KINDS: tuple[type[Derived], ...] = (SentenceVectors, LinkTable, LexicalTable)
+DERIVED_KINDS: tuple[type[Derived], ...] = (SentenceVectors, LinkTable)
 
 
 @dataclass(frozen=True)
