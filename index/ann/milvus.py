@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.ann.base import Rows, VectorIndex, appended_rows, as_rows, no_hits
+from index.ann.milvus_names import META_SUFFIX, is_lite, partition
 from index.errors import IndexMismatchError, MilvusUnavailableError
 
 if TYPE_CHECKING:
@@ -70,7 +71,6 @@ BORN_FILE = "milvus_born.npy"
 TOKEN_ENV = "POLYQA_MILVUS_TOKEN"
 LITE_FILE = "milvus.db"
 ALIVE = 2**62
-META_SUFFIX = "_manifest"
 # Rows per insert/upsert request: well under the server's 64 MB message limit at 384-d.
 BATCH = 2_000
 # Seconds to wait for a server before saying it is unreachable.
@@ -110,10 +110,6 @@ def _not_unimplemented(record: logging.LogRecord) -> bool:
 
 _clients: dict[str, Any] = {}
 _clients_lock = threading.Lock()
-
-
-def is_lite(uri: str) -> bool:
-    return not uri.startswith(("http://", "https://", "tcp://", "unix:"))
 
 
 def client(uri: str) -> Any:
@@ -627,14 +623,6 @@ class MilvusIndex(VectorIndex):
                 f"{out._stamp}, the index has {n}"
             )
         return out
-
-
-def partition(lang: str) -> str:
-    """A language's partition (names: letters, digits, underscores)."""
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else "_" for ch in lang)
-    if safe != lang or not lang:
-        safe += "_" + hashlib.sha1(lang.encode("utf-8")).hexdigest()[:8]
-    return f"lang_{safe}"
 
 
 def _write(milvus: Any, name: str, records: list[dict[str, Any]]) -> None:

@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from corpus.analysis import analyze
+from index.ann.milvus_names import META_SUFFIX, is_lite, partition
 from index.lexical import K1, B
 
 logger = logging.getLogger(__name__)
@@ -120,8 +121,6 @@ class _Lang:
 
 def sparse_supported(milvus: Any, uri: str) -> bool:
     """Whether the engine has sparse vectors: Milvus Lite, or a server of 2.4 or later."""
-    from index.ann.milvus import is_lite
-
     if is_lite(uri):
         return True
     try:
@@ -177,8 +176,6 @@ class MilvusLexical:
     def _sync(self) -> list[str]:
         """Bring the collection to these texts: rewrite the languages whose fingerprint
         it does not hold (see the module docstring); the languages rewritten."""
-        from index.ann.milvus import partition
-
         milvus, name = self._milvus, self._name
         self._ensure(milvus)
         state = self._state()
@@ -240,8 +237,6 @@ class MilvusLexical:
     def _state(self) -> dict[str, dict[str, Any]]:
         """Per language, the fingerprint whose rows are complete (kept with the dense
         collection's manifest)."""
-        from index.ann.milvus import META_SUFFIX
-
         meta = self._state_name + META_SUFFIX
         if not self._milvus.has_collection(meta):
             return {}
@@ -253,8 +248,6 @@ class MilvusLexical:
         return data if isinstance(data, dict) else {}
 
     def _save_state(self, state: dict[str, dict[str, Any]]) -> None:
-        from index.ann.milvus import META_SUFFIX
-
         meta = self._state_name + META_SUFFIX
         value = json.dumps(state)
         self._milvus.upsert(meta, [{"key": STATE_KEY, "value": value, "v": [0.0, 0.0]}])
