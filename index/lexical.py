@@ -54,8 +54,14 @@ class _LangIndex:
 
     def idf(self, term: str) -> float:
         """Lucene's BM25 IDF, as bm25s computes it; unseen terms get the highest."""
-        n, df = len(self.rows), self.df.get(term, 0)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return lucene_idf(len(self.rows), self.df.get(term, 0))
+
+
+def lucene_idf(n: int, df: int) -> float:
+    """Lucene's BM25 IDF of a term held by ``df`` of ``n`` chunks (bm25s's ``lucene``):
+    one formula for the local index and the Milvus one (index/ann/milvus_sparse.py),
+    whose scores must be the same."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
 class LexicalIndex:

@@ -41,7 +41,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -52,7 +51,7 @@ import numpy as np
 
 from corpus.analysis import analyze
 from index.ann.milvus_names import META_SUFFIX, is_lite, partition
-from index.lexical import K1, B
+from index.lexical import K1, B, lucene_idf
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +86,7 @@ class _Lang:
 
     def idf(self, term: str) -> float:
         """Lucene's BM25 IDF, as bm25s and LexicalIndex compute it."""
-        df = self.df.get(term, 0)
-        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+        return lucene_idf(self.n, self.df.get(term, 0))
 
     def vectors(self) -> list[dict[int, float]]:
         """Every passage's sparse BM25 vector (bm25s's Lucene weights, float32)."""
