@@ -24,7 +24,8 @@ $(TSTAMP): $(STAMP) pyproject.toml
 # The browser tests drive Debian's Chromium (`playwright install` cannot download browsers
 # here) and need fonts with Devanagari and Han glyphs. Installed only when missing (dpkg-query),
 # so a machine that has them is not touched; without root (or sudo) the step says so and
-# the browser tests skip.
+# the browser tests skip. apt waits for the dpkg lock (another install on a shared machine)
+# instead of failing the run.
 APT_TEST_PKGS := chromium fonts-noto-core fonts-noto-cjk
 
 browser-deps:
@@ -38,8 +39,8 @@ browser-deps:
 	elif command -v sudo >/dev/null; then sudo="sudo -n"; \
 	else echo "browser-deps: need root to apt-get install$$missing; browser tests will skip"; exit 0; fi; \
 	echo "apt-get install$$missing"; \
-	$$sudo apt-get update -q && \
-	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing
+	$$sudo apt-get update -q -o DPkg::Lock::Timeout=600 && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends $$missing
 
 install: $(STAMP)
 install-test: $(TSTAMP) browser-deps
