@@ -22,7 +22,7 @@ from bot.answers.confidence import (
     NO_QUANTITY,
     answerability,
 )
-from bot.answers.quantity import asks_quantity, states_quantity
+from bot.answers.quantity import asks_amount, asks_quantity, states_quantity
 from bot.answers.support import CheckedSentence, check
 from bot.retrieval.retriever import Hit, Pool, Retriever
 from corpus.analysis import analyze, shared_terms
@@ -238,20 +238,12 @@ class Composer:
             return Evidence(question, qlang, qvec, hits, NO_EVIDENCE, pool or Pool())
         ranked = self._rank(question, qvec, hits, qlang)
         conf = answerability(ranked.gap, self._background_free(hits[0], qlang))
-        if asks_quantity(question, qlang) and not self._states_quantity(ranked):
-            conf += NO_QUANTITY
+        if asks_quantity(question, qlang):
+            amount = asks_amount(question, qlang)
+            quoted = [ranked.cands[i] for i in self._pick(ranked, qlang)]
+            if not any(states_quantity(s.text, s.lang, amount) for s in quoted):
+                conf += NO_QUANTITY
         return Evidence(question, qlang, qvec, hits, conf, pool or Pool(), ranked)
-
-    def _states_quantity(self, ranked: _Ranked) -> bool:
-        """Does any sentence that could be quoted (within the margin of the best, as
-        ``_choose`` takes them) state a number?"""
-        order = np.argsort(-ranked.scores, kind="stable")[: self.max_sentences]
-        best = ranked.scores[order[0]]
-        return any(
-            states_quantity(ranked.cands[i].text, ranked.cands[i].lang)
-            for i in order
-            if ranked.scores[i] >= best - SENTENCE_MARGIN
-        )
 
     def _background_free(self, hit: Hit, qlang: str) -> float:
         """The hit's relevance less its language's background for questions in ``qlang``
@@ -293,6 +285,18 @@ class Composer:
 
     def _choose(self, ev: Evidence, qlang: str) -> list[_Sentence]:
         ranked = ev.ranked or self._rank(ev.question, ev.qvec, ev.hits, qlang)
+        chosen: dict[tuple[str, int], _Sentence] = {}
+        for i in self._pick(ranked, qlang):  # two sentences may have one translation
+            s = self._in_own_language(
+                ranked.cands[i], ranked.vecs[i], ranked.cands, ranked.vecs, ev
+            )
+            chosen.setdefault((s.hit.chunk.doc_id, s.start), s)
+        return list(chosen.values())
+
+    def _pick(self, ranked: _Ranked, qlang: str) -> list[int]:
+        """The candidates the answer quotes, best first: within the margin of the best
+        (of the question's language when it is nearly as good), each saying something
+        the others do not, from at most ``max_sources`` passages."""
         cands, vecs, scores = ranked.cands, ranked.vecs, ranked.scores
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         own = [i for i in order if cands[i].lang == qlang]
@@ -308,11 +312,7 @@ class Composer:
                 continue
             if all(float(vecs[i] @ vecs[j]) < SAME_FACT for j in picked):
                 picked.append(i)
-        chosen: dict[tuple[str, int], _Sentence] = {}
-        for i in picked:  # two sentences may have one translation
-            s = self._in_own_language(cands[i], vecs[i], cands, vecs, ev)
-            chosen.setdefault((s.hit.chunk.doc_id, s.start), s)
-        return list(chosen.values())
+        return picked
 
     def _vectors(self, cands: list[_Sentence]) -> np.ndarray:
         """The candidates' vectors: the retriever's sentence vectors (embedded as

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers.quantity import asks_quantity, states_quantity
+from bot.answers.quantity import asks_amount, asks_quantity, states_quantity
 
 ASKS = [
     ("en", "How many ferries leave each morning?"),
@@ -70,6 +70,47 @@ def test_a_sentence_without_a_number_states_no_quantity(lang: str, sentence: str
     assert not states_quantity(sentence, lang)
 
 
+@pytest.mark.parametrize(
+    ("lang", "question", "amount"),
+    [
+        ("en", "How much does a ferry ticket cost?", True),
+        ("en", "How many ferries leave each morning?", False),
+        ("de", "Wie hoch sind die Hafengebühren?", True),
+        ("de", "Wie viele Schiffe laufen täglich ein?", False),
+        ("tr", "Bilet ne kadar?", True),
+        ("tr", "Limana günde kaç gemi girer?", False),
+        ("ja", "切符はいくらですか？", True),
+        ("fr", "Combien coûte un billet ?", False),  # one word for both: read as a count
+    ],
+)
+def test_an_amount_is_told_from_a_count(lang: str, question: str, amount: bool) -> None:
+    assert asks_quantity(question, lang)
+    assert asks_amount(question, lang) is amount
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "amount"),
+    [
+        ("en", "A ticket costs 12 euros.", True),
+        ("en", "The new quay cost two million euros.", True),
+        ("en", "The port has two ticket offices.", False),  # a count, not an amount
+        ("de", "Es gibt zwei Arten von Gebühren.", False),
+        ("zh", "船票三百元。", True),  # a CJK numeral of a hundred
+        ("zh", "港口有兩個售票處。", False),
+    ],
+)
+def test_an_amount_needs_a_figure_or_a_large_unit(lang: str, sentence: str, amount: bool) -> None:
+    assert states_quantity(sentence, lang)
+    assert states_quantity(sentence, lang, amount=True) is amount
+
+
+def test_the_numeral_one_is_an_article_not_a_number() -> None:
+    """一 and 壹 are read like "one" and "ein": as often "a" as a count."""
+    assert not states_quantity("這是一種新型的港口管理方式。", "zh")
+    assert not states_quantity("這是壹種新型的港口管理方式。", "zh")
+    assert states_quantity("港口有1個售票處。", "zh")  # the digit one is a figure
+
+
 def test_a_language_without_number_words_is_never_refused() -> None:
     """Hindi number words are not known (num2words does not spell Hindi): a Hindi
     sentence is taken to state a quantity rather than refused unread."""
@@ -91,3 +132,19 @@ def test_a_quantity_the_text_does_not_state_is_not_found(composer_over) -> None:
     priced = composer.answer("How much is a ferry ticket?")
     assert not priced.found
     assert priced.citations  # the nearest passages, to check for oneself
+
+
+def test_a_count_on_the_topic_does_not_answer_how_much(composer_over) -> None:  # type: ignore[no-untyped-def]
+    """The text counts the kinds of ticket but prices none: asked how many kinds it
+    answers; asked how much a ticket costs, the sentence it would quote ("two kinds") is
+    a count, not a price, and it says not found."""
+    text = (
+        "The island is served by ferries from the mainland port. "
+        "Ferry tickets come in two kinds, single and return tickets. "
+        "Tickets are sold at the harbour office and on board the ferry."
+    )
+    composer = composer_over({"en/tickets.txt": text})
+    counted = composer.answer("How many kinds of ferry tickets are there?")
+    assert counted.found and "two kinds" in counted.answer
+    priced = composer.answer("How much does a ferry ticket cost?")
+    assert not priced.found
