@@ -5,12 +5,12 @@ from __future__ import annotations
 from index.lexical import LexicalIndex
 
 TEXTS = [
-    "Mara Okonjo led the team in saves with 14.",  # 0 en
-    "Tove Lindqvist led the team in blocks (97).",  # 1 en
+    "Mara Okonjo topped the squad with 14 saves.",  # 0 en
+    "Tove Lindqvist topped the squad in blocks (97).",  # 1 en
     "Die Falcons ließen nur 275 Punkte zu.",  # 2 de
     "猎鹰队防守只丢了275分。",  # 3 zh
     "Falcons savunması sadece 275 sayı verdi.",  # 4 tr
-    "Tove Lindqvist led the team in blocks (97).",  # 5 en, a duplicate of 1
+    "Tove Lindqvist topped the squad in blocks (97).",  # 5 en, a duplicate of 1
 ]
 LANGS = ["en", "en", "de", "zh", "tr", "en"]
 

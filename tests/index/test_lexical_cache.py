@@ -16,12 +16,12 @@ from index.lexical_cache import TermCache
 
 REPO = Path(__file__).resolve().parents[2]
 TEXTS = [
-    "Mara Okonjo led the team in saves with 14.",
+    "Mara Okonjo topped the squad with 14 saves.",
     "Die Falcons ließen nur 275 Punkte zu.",
     "猎鹰队防守只丢了275分。",
     "Falcons savunması sadece 275 sayı verdi.",
     "फाल्कन्स की रक्षा ने केवल 275 अंक दिए।",
-    "Tove Lindqvist led the team in blocks (97).",
+    "Tove Lindqvist topped the squad in blocks (97).",
 ]
 LANGS = ["en", "de", "zh", "tr", "hi", "en"]
 QUERIES = ["Falcons: how many points were given up? 275", "猎鹰队丢了多少分？", "Lindqvist blocks"]
