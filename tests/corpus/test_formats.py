@@ -23,7 +23,7 @@ from index.builder import update_index
 NAV_MARKERS = ("當前位置", "上一篇", "下一篇", "copyright")
 
 PDF_PAGES = [
-    "The chief technology officer leads engineering.\nShe reports to the chief executive.",
+    "The harbour master leads the port.\nShe reports to the port director.",
     "Der CIO verantwortet die Informationstechnik. Er berichtet an den Vorstand.",
     "Data mining finds patterns in large data sets.\nIt is part of knowledge discovery.",
 ]
