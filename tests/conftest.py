@@ -10,8 +10,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from corpus.reader import default_corpus_dir
 from index.convert import BUILTIN_MODEL
 from index.embedder import SentenceTransformerEmbedder, default_cache_dir
+
+
+def default_corpus_file(lang: str) -> Path:
+    """The default corpus's document in ``lang``, found by its file-name prefix (``en_...``).
+
+    Tests that need a real shipped document take it this way and assert on its ``name``:
+    nothing in the tests may name a document of the default corpus, and the corpus may
+    change under them."""
+    found = [p for p in sorted(default_corpus_dir().iterdir()) if p.name.split("_")[0] == lang]
+    assert found, f"the default corpus has no {lang!r} document"
+    return found[0]
 
 
 @pytest.fixture(scope="session")

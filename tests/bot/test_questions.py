@@ -23,7 +23,7 @@ def _one_line(exc: PolyqaError) -> str:
     ("raw", "clean"),
     [
         ("  Was macht ein CTO?  ", "Was macht ein CTO?"),
-        ("What\tdoes\r\nthe CIO\x00 do?\x07", "What does the CIO do?"),
+        ("Who\truns\r\nthe harbour\x00 here?\x07", "Who runs the harbour here?"),
         ("\ufeffCTO ve CIO\x1b[31m nedir?", "CTO ve CIO [31m nedir?"),
         ("Cafe\u0301?", "Café?"),  # NFC: the combining accent joins its letter
         ("क्\u200dष क्या है?", "क्\u200dष क्या है?"),  # ZWJ is spelling, kept

@@ -19,24 +19,39 @@ def test_zh_default_page_loses_navigation_and_footer(default_docs: dict[str, Doc
     assert spans, "the page has content"
     for start, end in spans:
         assert not any(marker in text[start:end] for marker in ZH_MARKERS)
-    assert text[spans[0][0] :].startswith("首席信息官職業類型")
-    assert text[: spans[-1][1]].endswith("從而篩選出不了解企業目標的供應商。")
+    # The page has navigation above its content and a footer below, and both are cut: the
+    # content starts on a line that is not navigation and ends with a sentence.
+    assert any(marker in text[: spans[0][0]] for marker in ZH_MARKERS), "navigation above"
+    assert any(marker in text[spans[-1][1] :].lower() for marker in ZH_MARKERS), "footer below"
+    assert not is_boilerplate(text[spans[0][0] :].splitlines()[0])
+    assert text[: spans[-1][1]].endswith("。")
+
+
+def test_page_loses_navigation_and_footer() -> None:
+    page = (
+        "當前位置:港口資訊網 - 航運 - 港務長的職責\n\n港務長的職責\n\n"
+        "港務長決定哪些船隻可以進港。冬季風暴時她可以關閉港口。\n\n"
+        "• 上一篇:漁船如何申報漁獲?\n• 下一篇:燈塔的歷史(12條)\ncopyright 2024港口資訊網\n"
+    )
+    assert _texts(page) == [
+        "港務長的職責\n\n港務長決定哪些船隻可以進港。冬季風暴時她可以關閉港口。"
+    ]
 
 
 @pytest.mark.parametrize(
     "line",
     [
-        "當前位置:法律諮詢服務網 - 企業資訊 - 首席信息官職業類型",
+        "當前位置:港口資訊網 - 航運 - 港務長的職責",
         "当前位置：首页 > 新闻",
         "Home > News > CTO",
         "You are here: Docs",
-        "  • 上一篇:買賣他人信息罪是什麽?",
-        "• 下一篇:描寫麗江的唯美句子(55條)",
+        "  • 上一篇:漁船如何申報漁獲?",
+        "• 下一篇:燈塔的歷史(12條)",
         "Previous article: What is a CTO",
-        "copyright 2024法律諮詢服務網",
+        "copyright 2024港口資訊網",
         "© 2024 Example Inc.",
         "All rights reserved.",
-        "版權所有 © 法律諮詢服務網",
+        "版權所有 © 港口資訊網",
         "• • •",
         "-----",
         "",
@@ -49,7 +64,7 @@ def test_boilerplate_lines(line: str) -> None:
 @pytest.mark.parametrize(
     "line",
     [
-        "首席信息官職業類型",
+        "港務長的職責",
         "Copyright law",
         "The CTO should know who holds the copyright on code written by contractors, "
         "since © notices alone do not settle it.",
@@ -86,7 +101,7 @@ def _split_count(text: str) -> int:
 
 MIXED = (
     "# Title\n\nHome > News\nDr. Smith met J. Smith on 3. May. Prices rose 3.5 % again!\n"
-    "  \n首席信息官負責信息化。他進入公司最高決策層。\n"
+    "  \n港務長負責港口的安全。她每天早上查看天氣預報。\n"
     f"![img](data:image/png;base64,{'QUJD' * 100}) Text after the image. And more\n"
     "© 2024 Example Corp. All rights reserved\n- a\n- b\r\nlast line…"
 )

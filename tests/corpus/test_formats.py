@@ -23,7 +23,7 @@ from index.builder import update_index
 NAV_MARKERS = ("當前位置", "上一篇", "下一篇", "copyright")
 
 PDF_PAGES = [
-    "The chief technology officer leads engineering.\nShe reports to the chief executive.",
+    "The harbour master leads the port.\nShe reports to the port director.",
     "Der CIO verantwortet die Informationstechnik. Er berichtet an den Vorstand.",
     "Data mining finds patterns in large data sets.\nIt is part of knowledge discovery.",
 ]
@@ -153,30 +153,30 @@ def test_old_word_format_gets_a_hint(tmp_path: Path) -> None:
 
 SAVED_PAGE = """<!DOCTYPE html>
 <html lang="zh-Hant"><head><meta charset="{charset}">
-<title>首席信息官職業類型 - 法律諮詢服務網</title></head><body>
-<header><nav><a href="/">首頁</a> &gt; <a href="/news">企業資訊</a></nav>
-<div class="crumbs">當前位置:法律諮詢服務網 - 企業資訊 - 首席信息官職業類型</div></header>
-<main><article><h1>首席信息官職業類型</h1>
-<p>在西方企業界看來,CIO是壹種新型的信息管理者。他們進入公司最高決策層,相當於副總裁。</p>
-<p>CIO的中文名稱是“首席信息官”。所謂首席信息官,當然要負責企業信息的管理。</p>
+<title>港務長的職責 - 港口資訊網</title></head><body>
+<header><nav><a href="/">首頁</a> &gt; <a href="/news">航運資訊</a></nav>
+<div class="crumbs">當前位置:港口資訊網 - 航運資訊 - 港務長的職責</div></header>
+<main><article><h1>港務長的職責</h1>
+<p>在許多港口,港務長是港口管理的負責人。她決定哪些船隻可以進港,相當於港口的最高指揮。</p>
+<p>冬季風暴來臨時,港務長可以關閉港口好幾天。所謂港務長,當然要負責港口的安全。</p>
 </article></main>
-<aside><ul><li><a href="/a">上一篇:買賣他人信息罪是什麽?</a></li>
-<li><a href="/b">下一篇:描寫麗江的唯美句子(55條)</a></li></ul></aside>
+<aside><ul><li><a href="/a">上一篇:漁船如何申報漁獲?</a></li>
+<li><a href="/b">下一篇:燈塔的歷史(12條)</a></li></ul></aside>
 <div class="menu"><a href="/x">熱門文章</a> | <a href="/y">聯繫我們</a></div>
-<div class="page-footer nav">copyright 2024法律諮詢服務網</div>
-<footer>版權所有 法律諮詢服務網<script>var tracking = 1;</script></footer>
+<div class="page-footer nav">copyright 2024港口資訊網</div>
+<footer>版權所有 港口資訊網<script>var tracking = 1;</script></footer>
 </body></html>
 """
 
 
 @pytest.mark.parametrize(("charset", "codec"), [("utf-8", "utf-8"), ("gb18030", "gb18030")])
 def test_html_main_text_without_navigation(tmp_path: Path, charset: str, codec: str) -> None:
-    path = tmp_path / "cio.html"
+    path = tmp_path / "harbour.html"
     path.write_bytes(SAVED_PAGE.format(charset=charset).encode(codec))
     doc = read_document(path)
     assert (doc.format, doc.encoding, doc.lang) == ("html", codec, "zh")
-    assert doc.title == "首席信息官職業類型"
-    assert "相當於副總裁" in doc.text and "負責企業信息的管理" in doc.text
+    assert doc.title == "港務長的職責"
+    assert "相當於港口的最高指揮" in doc.text and "負責港口的安全" in doc.text
     for marker in (*NAV_MARKERS, "首頁", "tracking", "版權所有", "聯繫我們"):
         assert marker not in doc.text
 
@@ -197,8 +197,8 @@ def test_html_without_main_text(tmp_path: Path) -> None:
         ("Bilgi işlem müdürü şirketin teknoloji stratejisinden sorumludur.", "cp1254", "cp1254"),
         ("Dyrektor ds. technologii odpowiada za strategię techniczną firmy.", "cp1250", "cp1250"),
         ("Директор по информационным технологиям отвечает за стратегию.", "cp1251", "cp1251"),
-        ("首席信息官負責企業的信息化建設，直接向最高決策者負責。", "gb18030", "gb18030"),
-        ("首席信息官負責企業的信息化建設，直接向最高決策者負責。", "big5", "big5"),
+        ("港務長負責港口的安全，直接向港口管理局報告。", "gb18030", "gb18030"),
+        ("港務長負責港口的安全，直接向港口管理局報告。", "big5", "big5"),
         ("最高技術責任者は会社の技術戦略に責任を持ちます。", "shift_jis", "cp932"),
         ("Der CTO leitet die Technik.", "utf-16", "utf-16"),
         ("Der CTO leitet die Technik.", "utf-8-sig", "utf-8-sig"),

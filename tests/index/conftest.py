@@ -17,5 +17,5 @@ def doc(doc_id: str, text: str, lang: str = "en") -> Document:
 DOCS = [
     doc("a.txt", "The CTO leads technology. The CIO runs the infrastructure."),
     doc("b.txt", "Der CTO leitet die Technik. Er berichtet an den CEO.", "de"),
-    doc("c.txt", "首席信息官負責信息化。他進入公司最高決策層。", "zh"),
+    doc("c.txt", "港務長負責港口的安全。她每天早上查看天氣預報。", "zh"),
 ]

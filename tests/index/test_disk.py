@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from corpus.reader import default_corpus_dir
+from tests.conftest import default_corpus_file
 
 REPO = Path(__file__).resolve().parents[2]
+# A real shipped document (picked by its language prefix; tests never name one).
+EN_DOC = default_corpus_file("en")
 
 # Runs inside the namespace: mount the small disk, then do the steps, report as JSON.
 DRIVER = r"""
@@ -76,7 +78,7 @@ def _run(tmp_path: Path, size: str, mode: str) -> dict:  # type: ignore[type-arg
     docs, more, disk = tmp_path / "docs", tmp_path / "more", tmp_path / "disk"
     for folder in (docs, more, disk):
         folder.mkdir()
-    shutil.copy(default_corpus_dir() / "en_cto_cio.txt", docs)
+    shutil.copy(EN_DOC, docs)
     # Enough new text that its chunks and sentence vectors do not fit in what is left.
     para = "The chief data officer {i} owns the data strategy of unit {i}. It is new.\n\n"
     (more / "big.md").write_text("".join(para.format(i=i) for i in range(2000)))
@@ -103,7 +105,7 @@ def test_disk_full_while_indexing(tmp_path: Path) -> None:
     result = _run(tmp_path, "160k", "rw")
     line = _one_line_error(result["second"], "cannot write (No space left on device)")
     assert "idx/" in line and "the index is unchanged" in line
-    assert result["loaded"] == ["en_cto_cio.txt"], "the previous index still loads"
+    assert result["loaded"] == [EN_DOC.name], "the previous index still loads"
     generations = [f for f in result["files"] if f.count("/") == 1 and "/g" in f]
     assert not [f for f in result["files"] if ".partial" in f or f.endswith(".tmp")], result
     assert len(generations) == 1, result["files"]
@@ -113,7 +115,7 @@ def test_read_only_disk(tmp_path: Path) -> None:
     result = _run(tmp_path, "4m", "ro")
     line = _one_line_error(result["second"], "cannot write (Read-only file system)")
     assert "idx" in line
-    assert result["loaded"] == ["en_cto_cio.txt"]
+    assert result["loaded"] == [EN_DOC.name]
     search = result["search"]  # reading writes nothing: a read-only index answers
     assert search["rc"] == 0 and "Traceback" not in search["err"], search["err"][-2000:]
-    assert json.loads(search["out"])[0]["doc_id"] == "en_cto_cio.txt"
+    assert json.loads(search["out"])[0]["doc_id"] == EN_DOC.name

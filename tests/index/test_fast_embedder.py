@@ -38,7 +38,7 @@ TRICKY = [
     "¿Qué hace un CTO? Il dirige la technologie. Что делает CTO? ماذا يفعل؟",
     "最高技術責任者は何をしますか？ 최고기술책임자는 무엇을 하나요? ทำอะไร",
 ]
-LONG = ["x" * 3000, "word " * 700, "中文" * 400, "सीटीओ क्या करता है? " * 90]
+LONG = ["x" * 3000, "word " * 700, "中文" * 400, "हार्बर मास्टर क्या करती है? " * 90]
 # Blocks for random strings: scripts, marks, symbols, controls, unassigned and rare.
 _BLOCKS = [
     (0x0, 0x20), (0x20, 0x7F), (0xA0, 0x250), (0x300, 0x370), (0x370, 0x500),

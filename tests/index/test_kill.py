@@ -23,11 +23,14 @@ import pytest
 
 from bot.service import PolyqaService
 from bot.settings import load_settings
-from corpus.reader import default_corpus_dir
 from index import store
 from index.embedder import SentenceTransformerEmbedder
+from tests.conftest import default_corpus_file
 
 REPO = Path(__file__).resolve().parents[2]
+# Two real shipped documents (picked by language prefix; tests never name one): the update
+# keeps the first and removes the second.
+KEPT, REMOVED = default_corpus_file("en").name, default_corpus_file("de").name
 
 CHILD = r"""
 import os, sys, time
@@ -142,8 +145,8 @@ def _debris(index: Path) -> list[str]:
 def corpus(tmp_path: Path) -> Path:
     folder = tmp_path / "docs"
     folder.mkdir()
-    for name in ("en_cto_cio.txt", "de_cto_role.txt"):
-        shutil.copy(default_corpus_dir() / name, folder / name)
+    for lang in ("en", "de"):
+        shutil.copy(default_corpus_file(lang), folder)
     (folder / "notes.md").write_text("# Notes\n\nThe CIO runs the infrastructure.\n")
     return folder
 
@@ -151,7 +154,7 @@ def corpus(tmp_path: Path) -> Path:
 def _change(corpus: Path, version: int) -> None:
     (corpus / "notes.md").write_text(f"# Notes\n\nThe CIO runs version {version} of IT.\n")
     (corpus / "new.txt").write_text("The chief data officer owns the data strategy.\n")
-    (corpus / "de_cto_role.txt").unlink(missing_ok=True)
+    (corpus / REMOVED).unlink(missing_ok=True)
 
 
 def test_killed_at_every_step_keeps_the_previous_index(
@@ -160,7 +163,7 @@ def test_killed_at_every_step_keeps_the_previous_index(
     index = tmp_path / "idx"
     run_index(tmp_path, corpus, index, model_cache_dir)
     before = _fingerprint(index)
-    old_docs = {"en_cto_cio.txt", "de_cto_role.txt", "notes.md"}
+    old_docs = {KEPT, REMOVED, "notes.md"}
     _change(corpus, 2)
     settings = load_settings(index_dir=index)
     for point in BEFORE_SWITCH:
@@ -171,8 +174,8 @@ def test_killed_at_every_step_keeps_the_previous_index(
         assert hits and {h.chunk.doc_id for h in hits} <= old_docs
     out = run_index(tmp_path, corpus, index, model_cache_dir)
     assert "added     new.txt" in out and "changed   notes.md" in out
-    assert "removed   de_cto_role.txt" in out and "1 unchanged" in out
-    assert set(store.load(index).documents) == {"en_cto_cio.txt", "new.txt", "notes.md"}
+    assert f"removed   {REMOVED}" in out and "1 unchanged" in out
+    assert set(store.load(index).documents) == {KEPT, "new.txt", "notes.md"}
     assert _debris(index) == []
 
     _change(corpus, 3)
@@ -201,7 +204,7 @@ def test_killed_while_embedding_with_the_real_model(
     run_index(tmp_path, corpus, index, model_cache_dir, kill_at="embed", fake=False)
     old = PolyqaService(settings, embedder=embedder).ask(QUESTION)
     assert old.found and old.citations
-    assert {c.doc_id for c in old.citations} <= {"en_cto_cio.txt", "de_cto_role.txt"}
+    assert {c.doc_id for c in old.citations} <= {KEPT, REMOVED}
     out = run_index(tmp_path, corpus, index, model_cache_dir, fake=False)
     assert "added     new.txt" in out and "(2 embedded)" in out, out
     new = PolyqaService(settings, embedder=embedder).ask("Who owns the data strategy?")

@@ -16,15 +16,15 @@ from index.lexical_cache import TermCache
 
 REPO = Path(__file__).resolve().parents[2]
 TEXTS = [
-    "Kawann Short led the team in sacks with 11.",
-    "Die Panthers gaben nur 308 Punkte ab.",
-    "黑豹队防守只丢了308分。",
-    "Panthers savunması sadece 308 sayı verdi.",
-    "पैंथर्स की रक्षा ने केवल 308 अंक दिए।",
-    "Luke Kuechly led the team in tackles (118).",
+    "Mara Okonjo topped the squad with 14 saves.",
+    "Die Falcons ließen nur 275 Punkte zu.",
+    "猎鹰队防守只丢了275分。",
+    "Falcons savunması sadece 275 sayı verdi.",
+    "फाल्कन्स की रक्षा ने केवल 275 अंक दिए।",
+    "Tove Lindqvist topped the squad in blocks (97).",
 ]
 LANGS = ["en", "de", "zh", "tr", "hi", "en"]
-QUERIES = ["How many points did the Panthers give up? 308", "黑豹队丢了多少分？", "Kuechly tackles"]
+QUERIES = ["Falcons: how many points were given up? 275", "猎鹰队丢了多少分？", "Lindqvist blocks"]
 
 
 def _results(ix: LexicalIndex) -> list[list[tuple[float, int]]]:
@@ -78,7 +78,7 @@ def test_a_warm_start_loads_jieba_only_for_a_chinese_question(tmp_path: Path) ->
         "before = [ix.search(sys.argv[1], lang, 3) for lang in ix.languages]\n"
         "print('jieba' in sys.modules, bool(before[ix.languages.index('zh')]))\n"
     )
-    for question, loads in (("How many points? 308", False), ("黑豹队丢了多少分？", True)):
+    for question, loads in (("How many points? 275", False), ("猎鹰队丢了多少分？", True)):
         done = subprocess.run(
             [sys.executable, "-c", script, question],
             cwd=REPO,

@@ -173,7 +173,7 @@ def test_the_old_global_cache_is_ignored(tmp_path: Path, fake_embedder) -> None:
     (cache / "sentence-vectors").mkdir(parents=True)
     (cache / "sentence-vectors" / "fake-hash-embedder.npz").write_bytes(b"PK\x03\x04 garbage")
     settings = load_settings(data_dir=tmp_path / "data", cache_dir=cache)
-    assert PolyqaService(settings, embedder=fake_embedder).search("What does the CIO do?")
+    assert PolyqaService(settings, embedder=fake_embedder).search("Who runs the harbour?")
     assert sorted(p.name for p in (cache / "sentence-vectors").iterdir()) == [
         "fake-hash-embedder.npz"
     ]

@@ -162,15 +162,16 @@ def test_same_source_cited_twice_gets_one_number() -> None:
 
 def test_support_check_across_languages(embedder) -> None:  # type: ignore[no-untyped-def]
     passages = {
-        1: "Der CTO berichtet in der Regel direkt an den CIO. Er leitet die Technik.",
-        2: "首席信息官負責企業的信息化。",
+        1: "Die Hafenmeisterin untersteht unmittelbar dem Hafendirektor. "
+        "Sie leitet den Lotsendienst.",
+        2: "港務長負責港口的安全。",
     }
     checked = check(
         [
-            "The CTO usually reports directly to the CIO. [1]",
-            "The CTO is a famous football player. [1]",
-            "The CIO is responsible for informatisation. [2]",
-            "The CTO reports to the CIO. [7]",
+            "The harbour master answers directly to the port director. [1]",
+            "The harbour master is a famous football player. [1]",
+            "The harbour master is responsible for the safety of the port. [2]",
+            "The harbour master reports to the port director. [7]",
         ],
         passages,
         embedder,
@@ -179,17 +180,19 @@ def test_support_check_across_languages(embedder) -> None:  # type: ignore[no-un
     assert checked[0].support > checked[1].support
     assert checked[3].cites == ()
     assert np.isclose(
-        check(["Er leitet die Technik. [1]"], passages, embedder)[0].support, 1.0, atol=1e-4
+        check(["Sie leitet den Lotsendienst. [1]"], passages, embedder)[0].support, 1.0, atol=1e-4
     )
 
 
 def test_a_copy_counts_only_for_the_passage_it_cites(embedder) -> None:  # type: ignore[no-untyped-def]
     passages = {
-        1: "Der CTO berichtet an den CIO.\n\nEr leitet die   Technik.",
-        2: "首席信息官負責企業的信息化。",
+        1: "Die Hafenmeisterin berichtet an den Hafendirektor.\n\nSie leitet den   Lotsendienst.",
+        2: "這家麵包店每天早上六點開門。",
     }
     copied, elsewhere = check(
-        ["„Er leitet die Technik.“ [1]", "Er leitet die Technik. [2]"], passages, embedder
+        ["„Sie leitet den Lotsendienst.“ [1]", "Sie leitet den Lotsendienst. [2]"],
+        passages,
+        embedder,
     )
     assert copied.support == 1.0 and copied.supported
     assert elsewhere.support < 0.84 and not elsewhere.supported

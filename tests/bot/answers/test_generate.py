@@ -8,6 +8,7 @@ import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +17,18 @@ from bot.answers import phrases
 from bot.answers.composer import Answer
 from bot.service import PolyqaService
 from bot.settings import load_settings
+from index.embedder import SentenceTransformerEmbedder
 
-STANDALONE = "An wen berichtet der CTO?"
+# The documents answered from, written here: a German text and its English translation.
+DOCS = {
+    "de_hafen.txt": "Die Hafenmeisterin leitet den Hafen der Stadt. Sie entscheidet, welche "
+    "Schiffe einlaufen dürfen. Die Hafenmeisterin untersteht unmittelbar dem "
+    "Hafendirektor. Bei Winterstürmen kann sie den Hafen für mehrere Tage schließen.",
+    "en_harbour.txt": "The harbour master runs the town's port. She decides which ships may "
+    "enter. The harbour master answers directly to the port director. In winter "
+    "storms she can close the harbour for several days.",
+}
+STANDALONE = "Wem untersteht die Hafenmeisterin?"
 
 
 class Endpoint:
@@ -33,12 +44,12 @@ class Endpoint:
             return STANDALONE
         numbers = re.findall(r"^\[(\d+)\]", user, flags=re.M)
         reports = next(
-            (n for n in numbers if re.search(rf"^\[{n}\][^\n]*berichtet", user, re.M)), "1"
+            (n for n in numbers if re.search(rf"^\[{n}\][^\n]*untersteht", user, re.M)), "1"
         )
         return (
-            f"Der CTO berichtet in der Regel direkt an den CIO [{reports}]. "
-            f"Der CTO ist ein berühmter Fußballspieler aus Brasilien [{reports}]. "
-            "Er leitet außerdem die Kantine [42]."
+            f"Die Hafenmeisterin untersteht unmittelbar dem Hafendirektor [{reports}]. "
+            f"Sie ist eine berühmte Sängerin aus Brasilien [{reports}]. "
+            "Sie leitet außerdem die Kantine [42]."
         )
 
 
@@ -78,18 +89,36 @@ def endpoint() -> Iterator[tuple[Endpoint, str]]:
     thread.join(timeout=5)
 
 
+@pytest.fixture(scope="module")
+def harbour_service(
+    tmp_path_factory: pytest.TempPathFactory,
+    embedder: SentenceTransformerEmbedder,
+    model_cache_dir: Path,
+) -> PolyqaService:
+    """The extractive service (no model endpoint) over DOCS, indexed once."""
+    root = tmp_path_factory.mktemp("generate")
+    (root / "docs").mkdir()
+    for name, text in DOCS.items():
+        (root / "docs" / name).write_text(text + "\n", encoding="utf-8")
+    settings = load_settings(data_dir=root / "data", cache_dir=model_cache_dir)
+    service = PolyqaService(settings, embedder=embedder)
+    service.index([root / "docs"])
+    return service
+
+
 @pytest.fixture
-def service(default_service, endpoint) -> PolyqaService:  # type: ignore[no-untyped-def]
-    s = default_service.settings
+def service(harbour_service, endpoint) -> PolyqaService:  # type: ignore[no-untyped-def]
+    s = harbour_service.settings
     settings = load_settings(
         data_dir=s.data_dir, cache_dir=s.cache_dir, llm_base_url=endpoint[1],
         llm_model="local-model", llm_timeout=5,
     )  # fmt: skip
-    return PolyqaService(settings, embedder=default_service.embedder)
+    return PolyqaService(settings, embedder=harbour_service.embedder)
 
 
-QUESTION = "An wen berichtet der CTO?"
-FOLLOW_UP = "Und an wen berichtet er?"
+QUESTION = "Wem untersteht die Hafenmeisterin?"
+FOLLOW_UP = "Und wem untersteht sie?"
+EARLIER = "Was macht eine Hafenmeisterin?"
 
 
 def test_generated_answer_is_streamed_checked_and_cited(service, endpoint) -> None:  # type: ignore[no-untyped-def]
@@ -105,20 +134,20 @@ def test_generated_answer_is_streamed_checked_and_cited(service, endpoint) -> No
         c.n for c in answer.citations
     }
     supported = {s.text.split("[")[0].strip(): s.supported for s in answer.sentences}
-    assert supported["Der CTO berichtet in der Regel direkt an den CIO"] is True
-    assert supported["Der CTO ist ein berühmter Fußballspieler aus Brasilien"] is False
+    assert supported["Die Hafenmeisterin untersteht unmittelbar dem Hafendirektor"]
+    assert not supported["Sie ist eine berühmte Sängerin aus Brasilien"]
     assert phrases.t("unsupported", "de") in answer.answer
 
 
 def test_endpoint_failure_falls_back_to_the_extractive_answer(  # type: ignore[no-untyped-def]
-    service, endpoint, default_service
+    service, endpoint, harbour_service
 ) -> None:
     endpoint[0].mode = "500"
     answer = service.ask(QUESTION)
     assert endpoint[0].requests, "the endpoint was tried"
     assert answer.notice == phrases.t("llm_fallback", "de")
     assert answer.found
-    assert answer.answer == default_service.ask(QUESTION).answer
+    assert answer.answer == harbour_service.ask(QUESTION).answer
     assert all(s.supported for s in answer.sentences)
 
 
@@ -131,16 +160,16 @@ def test_unanswerable_question_is_not_sent_to_the_model(service, endpoint) -> No
 def test_a_follow_up_is_condensed_into_a_standalone_question_first(  # type: ignore[no-untyped-def]
     service, endpoint
 ) -> None:
-    answer = service.ask(FOLLOW_UP, history=["Was macht ein CTO?"])
+    answer = service.ask(FOLLOW_UP, history=[EARLIER])
     condense, generate = endpoint[0].requests
     prompt = condense["messages"][-1]["content"]
-    assert "User: Was macht ein CTO?" in prompt and f"Last question: {FOLLOW_UP}" in prompt
+    assert f"User: {EARLIER}" in prompt and f"Last question: {FOLLOW_UP}" in prompt
     assert "in German" in condense["messages"][0]["content"]
     assert f"Question: {STANDALONE}" in generate["messages"][-1]["content"]
     assert answer.question == FOLLOW_UP and answer.found
     assert answer.answer.splitlines()[0] == answer.notice
-    assert answer.notice == phrases.t("follow_up", "de", subject="CTO")
-    assert "berichtet in der Regel direkt an den CIO" in answer.answer
+    assert answer.notice == phrases.t("follow_up", "de", subject="Hafenmeisterin")
+    assert "untersteht unmittelbar dem Hafendirektor" in answer.answer
 
 
 def test_without_history_nothing_is_condensed(service, endpoint) -> None:  # type: ignore[no-untyped-def]
@@ -153,6 +182,6 @@ def test_a_failing_endpoint_still_answers_the_follow_up(  # type: ignore[no-unty
     service, endpoint
 ) -> None:
     endpoint[0].mode = "500"
-    answer = service.ask(FOLLOW_UP, history=["Was macht ein CTO?"])
+    answer = service.ask(FOLLOW_UP, history=[EARLIER])
     assert answer.question == FOLLOW_UP
     assert answer.answer.strip()
