@@ -19,3 +19,18 @@ def composer_over(tmp_path: Path, embedder) -> Callable[[dict[str, str]], Compos
         return Composer(_retriever(tmp_path, texts, embedder))
 
     return make
+
+
+def service_over(root: Path, texts: dict[str, str], embedder, cache_dir: Path):  # type: ignore[no-untyped-def]
+    """The extractive service over ``texts`` (file name -> text) written under ``root``,
+    indexed with the real model: what the service-level answer tests ask."""
+    from bot.service import PolyqaService
+    from bot.settings import load_settings
+
+    (root / "docs").mkdir()
+    for name, text in texts.items():
+        (root / "docs" / name).write_text(text + "\n", encoding="utf-8")
+    settings = load_settings(data_dir=root / "data", cache_dir=cache_dir)
+    service = PolyqaService(settings, embedder=embedder)
+    service.index([root / "docs"])
+    return service

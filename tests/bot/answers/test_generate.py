@@ -18,6 +18,7 @@ from bot.answers.composer import Answer
 from bot.service import PolyqaService
 from bot.settings import load_settings
 from index.embedder import SentenceTransformerEmbedder
+from tests.bot.answers.conftest import service_over
 
 # The documents answered from, written here: a German text and its English translation.
 DOCS = {
@@ -96,14 +97,7 @@ def harbour_service(
     model_cache_dir: Path,
 ) -> PolyqaService:
     """The extractive service (no model endpoint) over DOCS, indexed once."""
-    root = tmp_path_factory.mktemp("generate")
-    (root / "docs").mkdir()
-    for name, text in DOCS.items():
-        (root / "docs" / name).write_text(text + "\n", encoding="utf-8")
-    settings = load_settings(data_dir=root / "data", cache_dir=model_cache_dir)
-    service = PolyqaService(settings, embedder=embedder)
-    service.index([root / "docs"])
-    return service
+    return service_over(tmp_path_factory.mktemp("generate"), DOCS, embedder, model_cache_dir)
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 
 from bot.answers.translations import _comparable
 from bot.service import PolyqaService
-from bot.settings import load_settings
 from index.embedder import SentenceTransformerEmbedder
+from tests.bot.answers.conftest import service_over
 
 # One text and its translations, sentence by sentence; the question asks for the third.
 HARBOUR = {
@@ -41,14 +41,7 @@ def harbour_service(
     embedder: SentenceTransformerEmbedder,
     model_cache_dir: Path,
 ) -> PolyqaService:
-    root = tmp_path_factory.mktemp("translations")
-    (root / "docs").mkdir()
-    for name, text in HARBOUR.items():
-        (root / "docs" / name).write_text(text + "\n", encoding="utf-8")
-    settings = load_settings(data_dir=root / "data", cache_dir=model_cache_dir)
-    service = PolyqaService(settings, embedder=embedder)
-    service.index([root / "docs"])
-    return service
+    return service_over(tmp_path_factory.mktemp("translations"), HARBOUR, embedder, model_cache_dir)
 
 
 def test_cited_sentence_is_shown_in_the_other_translations(
