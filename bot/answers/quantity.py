@@ -17,7 +17,7 @@ in a language it does not spell (Hindi) counts as stating a quantity, so the che
 refuses an answer it cannot read.
 
 Two kinds of quantity are asked for. A count ("how many positions") is often spelled
-("two positions"); an amount ("how much does it cost", "wie hoch ist das Gehalt") is a
+("two positions"); an amount ("how much does it cost", "wie hoch sind die Gebühren") is a
 measurement, written in figures or with a large unit ("3,000", "two million"), and a
 small spelled number in a sentence on the topic ("these are two different roles") is a
 count, not the amount asked. So where a language has an interrogative that asks for an

@@ -40,7 +40,7 @@ from corpus.reader import SUPPORTED_SUFFIXES
 logger = logging.getLogger(__name__)
 
 EXAMPLES = [
-    "CTO ve CIO arasındaki fark nedir?",
+    "CTO ile CIO aynı işi mi yapar?",
     "सीआईओ की मुख्य जिम्मेदारी क्या है?",
     "What is the CIO responsible for?",
     "Wer entscheidet, welche Produkte ein Unternehmen nicht mehr anbieten sollte?",
