@@ -21,8 +21,8 @@ Two kinds of quantity are asked for. A count ("how many positions") is often spe
 measurement, written in figures or with a large unit ("3,000", "two million"), and a
 small spelled number in a sentence on the topic ("these are two different roles") is a
 count, not the amount asked. So where a language has an interrogative that asks for an
-amount only, a sentence answers it only with a digit, a numeral of at least a hundred
-or the word for one. The numeral one (一, 壹) is never taken as a number, as the word
+amount only, a sentence answers it only with a digit, or a numeral or number word of at
+least a hundred. The numeral one (一, 壹) is never taken as a number, as the word
 "one" is not: in Chinese and Japanese it is as often the article ("一種", "a kind").
 """
 
