@@ -32,6 +32,7 @@ from index import store
 from index.ann import AnnConfig, choose
 from index.embedder import Embedder
 from index.errors import CorruptIndexError, IndexMismatchError
+from index.lexical_table import LexicalTable
 from index.parallel import LinkTable
 from index.sentences import (
     SentencePart,
@@ -134,6 +135,7 @@ def update_index(
     progress: Progress | None = None,
     budget: DocumentBudget = UNLIMITED,
     ann: AnnConfig | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[StoredIndex, IndexReport]:
     """Make the index at ``index_dir`` hold ``documents`` (plus the old ones if keep_missing).
 
@@ -142,6 +144,8 @@ def update_index(
     (a moved file) keeps its vectors. Only new or changed content is embedded. A
     document over ``budget`` is skipped with the reason, like an unreadable one.
     ``ann`` says from how many chunks a language's search is approximate (index/ann/).
+    ``cache_dir`` (the settings' cache dir) holds the lexical terms of chunks analysed
+    before (index/lexical_cache.py); None analyses every chunk, keeping no terms.
     """
     started = time.perf_counter()
     params = params_for(embedder, chunk_tokens, chunk_overlap)
@@ -166,7 +170,7 @@ def update_index(
             report.chunks = len(old.chunks)
             report.seconds = time.perf_counter() - started
             return old, report
-        result = _assemble(params, plan, old, work, ann)
+        result = _assemble(params, plan, old, work, ann, cache_dir)
         store.save(result, index_dir)
     report.chunks = len(result.chunks)
     report.embedded_chunks = sum(len(work.done[d.doc_id].chunks) for d in plan.embed)
@@ -477,6 +481,7 @@ def _assemble(
     old: StoredIndex | None,
     work: _Work,
     ann: AnnConfig | None = None,
+    cache_dir: Path | None = None,
 ) -> StoredIndex:
     """Documents in doc_id order, so the same corpus always gives the same index."""
     old_rows: dict[str, list[int]] = {}
@@ -523,6 +528,11 @@ def _assemble(
     link_min = (ann or AnnConfig()).min_chunks
     result.derived[LinkTable.kind] = LinkTable.build(
         result.chunks, langs, sentences.in_memory, link_min
+    )
+    # The lexical index too, a chunk at a time: a reader maps it instead of analysing
+    # every chunk again.
+    result.derived[LexicalTable.kind] = LexicalTable.build(
+        [c.text for c in result.chunks], [c.lang for c in result.chunks], cache_dir
     )
     return result
 

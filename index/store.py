@@ -52,6 +52,7 @@ from index.checksum import file_sha256
 from index.derived import Derived, DerivedDataError
 from index.errors import CorruptIndexError, IndexMismatchError, IndexWriteError
 from index.faiss_index import FlatIPIndex
+from index.lexical_table import LexicalTable
 from index.parallel import LinkTable
 from index.sentences import SentenceVectors
 
@@ -63,7 +64,7 @@ FILES = ("params.json", "chunks.jsonl", "vectors.faiss")
 # The kinds of derived data a generation holds (index/derived.py); a kind added here is
 # written by the next save and, until then, reported missing by load (not fatal unless
 # the kind is ``required``).
-DERIVED_KINDS: tuple[type[Derived], ...] = (SentenceVectors, LinkTable)
+DERIVED_KINDS: tuple[type[Derived], ...] = (SentenceVectors, LinkTable, LexicalTable)
 
 
 @dataclass(frozen=True)
