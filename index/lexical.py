@@ -55,11 +55,11 @@ class LanguageIndex:
     @classmethod
     def of(cls, lang: str, postings: Postings) -> LanguageIndex:
         """The in-memory index of one language's postings."""
-        if not postings.has_terms:
+        if not postings.size:
             return cls(lang, postings.rows, None)
         data, indices, indptr = postings.csc()
         return cls(
-            lang, postings.rows, scorer(postings.vocab, data, indices, indptr, len(postings.rows))
+            lang, postings.rows, scorer(postings.vocab(), data, indices, indptr, len(postings.rows))
         )
 
     def df(self, term: str) -> int:
@@ -187,11 +187,15 @@ class LexicalIndex:
 
 
 def analysed_postings(
-    texts: Sequence[str], langs: Sequence[str], cache_dir: Path | None = None
+    texts: Sequence[str],
+    langs: Sequence[str],
+    cache_dir: Path | None = None,
+    spill: Path | None = None,
 ) -> dict[str, Postings]:
     """Every language's postings, in sorted language order, each chunk analysed (or its
     terms read from the cache) and counted as it comes: no chunk's terms are kept as
-    strings afterwards, unless the term cache keeps them (it holds every chunk's)."""
+    strings afterwards, unless the term cache keeps them (it holds every chunk's). With
+    ``spill`` (a directory), the postings wait in temporary files there."""
     cache = TermCache(cache_dir) if cache_dir is not None else None
     known = cache.load() if cache is not None else {}
     counting: dict[str, Counting] = {}
@@ -204,7 +208,7 @@ def analysed_postings(
             if cache is not None:
                 known[key] = terms
                 fresh += 1
-        counting.setdefault(lang, Counting()).add(row, terms)
+        counting.setdefault(lang, Counting(spill)).add(row, terms)
     if cache is not None and fresh:
         cache.save(known)
     return {lang: counting[lang].done() for lang in sorted(counting)}

@@ -24,8 +24,9 @@ languages (``index``), and builds the index in memory otherwise.
 from __future__ import annotations
 
 import json
+import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ from index.derived import ArrayFile, Derived, DerivedDataError, open_array
 from index.lexical import LanguageIndex, LexicalIndex, analysed_postings, scorer
 from index.lexical_cache import analysis_version
 from index.lexical_postings import K1, B, Postings
+
+logger = logging.getLogger(__name__)
 
 _EMPTY = (np.zeros(0, np.float32), np.zeros(0, np.int32))
 
@@ -54,26 +57,37 @@ class LexicalTable(Derived):
 
     def __init__(
         self,
-        parts: dict[str, Postings] | LexicalIndex,
-        size: int,
+        parts: dict[str, Postings] | LexicalIndex | Callable[[], LexicalIndex],
+        rows: dict[str, np.ndarray],
         analysis: str | None = None,
     ) -> None:
+        """``parts``: counted postings, an index, or how to open the stored one (the
+        vocabulary is read at the first search: a process that only writes the index,
+        as `polyqa index` does, never holds it); ``rows``: each language's store rows."""
         self._parts = parts
         self._index = parts if isinstance(parts, LexicalIndex) else None
-        self.size = size
+        self._rows = rows
+        self.size = sum(map(len, rows.values()))
         self.analysis = analysis or analysis_version()
 
     @classmethod
     def build(
-        cls, texts: Sequence[str], langs: Sequence[str], cache_dir: Path | None = None
+        cls,
+        texts: Sequence[str],
+        langs: Sequence[str],
+        cache_dir: Path | None = None,
+        spill: Path | None = None,
     ) -> LexicalTable:
-        """The table of these chunks, in O(postings) memory (nothing in CSC form yet)."""
-        return cls(analysed_postings(texts, langs, cache_dir), len(texts))
+        """The table of these chunks, counted (nothing in CSC form yet): in memory, or
+        with ``spill`` in temporary files of that directory (the builder's index dir),
+        so what stays in memory is the vocabulary and a few numbers a chunk."""
+        parts = analysed_postings(texts, langs, cache_dir, spill)
+        return cls(parts, {lang: p.rows for lang, p in parts.items()})
 
     @classmethod
     def of(cls, index: LexicalIndex) -> LexicalTable:
         """The table of an index built in memory (bench/scale.py stores one)."""
-        return cls(index, index.size)
+        return cls(index, {lang: p.rows for lang, p in index.parts().items()})
 
     def index(self, langs: Sequence[str]) -> LexicalIndex | None:
         """The stored index when it fits chunks of these languages (their order) and the
@@ -83,24 +97,31 @@ class LexicalTable(Derived):
         by_lang: dict[str, list[int]] = {}
         for row, lang in enumerate(langs):
             by_lang.setdefault(lang, []).append(row)
-        index = self._lexical()
-        parts = index.parts()
-        if sorted(by_lang) != sorted(parts) or any(
-            not np.array_equal(parts[lang].rows, rows) for lang, rows in by_lang.items()
+        if sorted(by_lang) != sorted(self._rows) or any(
+            not np.array_equal(self._rows[lang], rows) for lang, rows in by_lang.items()
         ):
             return None
-        return index
+        try:
+            return self._lexical()
+        except DerivedDataError as exc:  # the vocabulary, read only now
+            logger.warning("%s", exc)
+            return None
 
     def _lexical(self) -> LexicalIndex:
-        """The searchable index (built in memory from counted postings, once)."""
+        """The searchable index: opened (its vocabulary read) or built in memory from
+        counted postings, once."""
         if self._index is None:
-            assert isinstance(self._parts, dict)
-            parts = {lang: LanguageIndex.of(lang, p) for lang, p in self._parts.items()}
-            self._index = LexicalIndex.of(parts, self.size)
+            if isinstance(self._parts, dict):
+                parts = {lang: LanguageIndex.of(lang, p) for lang, p in self._parts.items()}
+                self._index = LexicalIndex.of(parts, self.size)
+            elif callable(self._parts):
+                self._index = self._parts()
+        assert self._index is not None
         return self._index
 
     def write(self, gen_dir: Path) -> dict[str, Any]:
-        langs = _Written.of(self._parts)
+        source = self._parts if isinstance(self._parts, dict) else self._lexical()
+        langs = _Written.of(source)
         total = [sum(w.counts()[i] for w in langs) for i in range(4)]
         rows = ArrayFile(gen_dir / self.files[0], (total[0],), np.int64)
         data = ArrayFile(gen_dir / self.files[1], (total[3],), np.float32)
@@ -143,32 +164,59 @@ class LexicalTable(Derived):
         data = open_array(paths[1], (total[3],), np.float32)
         indices = open_array(paths[2], (total[3],), np.int32)
         indptr = open_array(paths[3], (total[2],), np.int64)
-        try:
-            vocab = json.loads(paths[4].read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise DerivedDataError(paths[4], f"unreadable ({exc.__class__.__name__})") from exc
-        if not isinstance(vocab, dict) or sorted(vocab) != list(langs):
-            raise DerivedDataError(paths[4], "does not list the indexed languages")
-        parts: dict[str, LanguageIndex] = {}
-        r = d = c = 0
-        for lang, (chunks, terms, columns, postings) in langs.items():
-            mine = rows[r : r + chunks]
-            ptr = indptr[c : c + columns]
-            words = vocab[lang]
-            if not isinstance(words, list) or len(words) != terms:
-                raise DerivedDataError(paths[4], f"{lang}: {terms} terms expected")
-            if chunks and (mine.min() < 0 or mine.max() >= n_chunks):
-                raise DerivedDataError(paths[0], f"refers to rows outside 0..{n_chunks - 1}")
-            if columns and (ptr[0] != 0 or ptr[-1] != postings or columns != terms + 1):
-                raise DerivedDataError(paths[3], f"{lang}: does not index {postings} postings")
-            bm25 = None
-            if columns:
-                columns_of = {term: i for i, term in enumerate(words)}
-                weights, chunks_of = data[d : d + postings], indices[d : d + postings]
-                bm25 = scorer(columns_of, weights, chunks_of, ptr, chunks)
-            parts[lang] = LanguageIndex(lang, np.asarray(mine), bm25)
-            r, d, c = r + chunks, d + postings, c + columns
-        return cls(LexicalIndex.of(parts, n_chunks), n_chunks, analysis)
+        spans = _spans(paths, langs, rows, indptr)
+
+        def opened() -> LexicalIndex:
+            vocab = _vocabulary(paths[4], langs)
+            parts: dict[str, LanguageIndex] = {}
+            for lang, (chunks, _, columns, postings) in langs.items():
+                r, d, c = spans[lang]
+                bm25 = None
+                if columns:
+                    weights, chunks_of = data[d : d + postings], indices[d : d + postings]
+                    ptr = indptr[c : c + columns]
+                    bm25 = scorer(vocab[lang], weights, chunks_of, ptr, chunks)
+                parts[lang] = LanguageIndex(lang, np.asarray(rows[r : r + chunks]), bm25)
+            return LexicalIndex.of(parts, n_chunks)
+
+        own = {lang: np.asarray(rows[r : r + langs[lang][0]]) for lang, (r, _, _) in spans.items()}
+        return cls(opened, own, analysis)
+
+
+def _spans(
+    paths: list[Path], langs: dict[str, tuple[int, ...]], rows: np.ndarray, indptr: np.ndarray
+) -> dict[str, tuple[int, int, int]]:
+    """Where each language starts (its first row, posting and column), checked against
+    the mapped rows and column pointers."""
+    spans: dict[str, tuple[int, int, int]] = {}
+    r = d = c = 0
+    for lang, (chunks, terms, columns, postings) in langs.items():
+        mine, ptr = rows[r : r + chunks], indptr[c : c + columns]
+        if chunks and (mine.min() < 0 or mine.max() >= len(rows)):
+            raise DerivedDataError(paths[0], f"refers to rows outside 0..{len(rows) - 1}")
+        if columns and (ptr[0] != 0 or ptr[-1] != postings or columns != terms + 1):
+            raise DerivedDataError(paths[3], f"{lang}: does not index {postings} postings")
+        spans[lang] = (r, d, c)
+        r, d, c = r + chunks, d + postings, c + columns
+    return spans
+
+
+def _vocabulary(path: Path, langs: dict[str, tuple[int, ...]]) -> dict[str, dict[str, int]]:
+    """Each language's term -> column, from the stored vocabulary; DerivedDataError when
+    it is unreadable or does not have the terms params.json counts."""
+    try:
+        vocab = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DerivedDataError(path, f"unreadable ({exc.__class__.__name__})") from exc
+    if not isinstance(vocab, dict) or sorted(vocab) != list(langs):
+        raise DerivedDataError(path, "does not list the indexed languages")
+    out = {}
+    for lang, (_, terms, _, _) in langs.items():
+        words = vocab[lang]
+        if not isinstance(words, list) or len(words) != terms:
+            raise DerivedDataError(path, f"{lang}: {terms} terms expected")
+        out[lang] = {term: i for i, term in enumerate(words)}
+    return out
 
 
 def _metadata(gen_dir: Path, meta: dict[str, Any]) -> tuple[str, dict[str, tuple[int, ...]]]:
@@ -211,10 +259,10 @@ class _Written:
 
     @classmethod
     def _of_postings(cls, lang: str, p: Postings) -> _Written:
-        if not p.has_terms:
+        if not p.size:
             return cls(lang, p.rows, [], np.zeros(0, np.int64), None)
         indptr = p.indptr()
-        return cls(lang, p.rows, p.vocabulary(), indptr, p.blocks(indptr))
+        return cls(lang, p.rows, p.vocabulary, indptr, p.blocks(indptr))
 
     @classmethod
     def _of_index(cls, part: LanguageIndex) -> _Written:

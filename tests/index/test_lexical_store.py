@@ -15,6 +15,7 @@ import bm25s
 import numpy as np
 import pytest
 
+import index.builder
 import index.lexical_postings
 from bot.retrieval.retriever import RetrievalConfig, Retriever
 from corpus.analysis import analyze
@@ -127,6 +128,26 @@ def test_streamed_weights_equal_bm25s_own(monkeypatch: pytest.MonkeyPatch, block
     assert mine.search("lighthouse lens", "en", 3)[0][1] in (0, 6)
 
 
+@pytest.mark.parametrize(("spill", "block"), [(1, 1), (4, 3), (1 << 18, 1 << 19)])
+def test_spilled_postings_store_what_bm25s_builds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, spill: int, block: int
+) -> None:
+    """The builder's way: postings appended to a temporary file of the index dir (in
+    runs of one posting, a few, all), the table written a block of columns at a time,
+    mapped back equal to bm25s's own index; the temporary file leaves nothing behind."""
+    monkeypatch.setattr(index.lexical_postings, "SPILL_POSTINGS", spill)
+    monkeypatch.setattr(index.lexical_postings, "BLOCK_POSTINGS", block)
+    (tmp_path / "gen").mkdir()
+    table = LexicalTable.build(TEXTS, TEXT_LANGS, spill=tmp_path)
+    meta = table.write(tmp_path / "gen")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gen"]
+    opened = LexicalTable.open(tmp_path / "gen", meta, len(TEXTS), 16).index(TEXT_LANGS)
+    assert opened is not None
+    theirs = _bm25s_own(TEXTS, TEXT_LANGS)
+    _same_matrix(opened, theirs)
+    _same(opened, theirs, TEXT_QUERIES)
+
+
 def test_a_language_without_terms_is_stored_and_read_back(tmp_path: Path) -> None:
     texts, langs = [*TEXTS, "...", "?! -"], [*TEXT_LANGS, "it", "it"]
     table = LexicalTable.build(texts, langs)
@@ -209,6 +230,7 @@ def test_lexical_data_that_does_not_fit_the_chunks_is_refused(
     index_dir: Path,
     embedder,  # type: ignore[no-untyped-def]
     tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     stored = _load(index_dir, embedder)
     table = stored.derived[LexicalTable.kind]
@@ -231,10 +253,12 @@ def test_lexical_data_that_does_not_fit_the_chunks_is_refused(
     vocab = json.loads((tmp_path / "lexical_vocab.json").read_text(encoding="utf-8"))
     vocab["de"] = vocab["de"][:-1]
     (tmp_path / "lexical_vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
-    with pytest.raises(DerivedDataError, match=r"lexical_vocab\.json: de:"):
-        LexicalTable.open(tmp_path, meta, n, 384)
-    # Chunks in other languages than the stored index's: not used, built in memory.
+    # The vocabulary is read at the first search: one that does not fit is not used.
     langs = [c.lang for c in stored.chunks]
+    with caplog.at_level(logging.WARNING):
+        assert LexicalTable.open(tmp_path, meta, n, 384).index(langs) is None
+    assert "lexical_vocab.json: de: " in caplog.text
+    # Chunks in other languages than the stored index's: not used, built in memory.
     assert table.index(langs) is not None
     assert table.index(list(reversed(langs))) is None
     assert table.index(langs[:-1]) is None
@@ -260,6 +284,7 @@ def test_other_analysers_build_the_lexical_index_again(
 def test_the_builder_counts_terms_into_the_cache_dir_it_is_given(
     tmp_path: Path,
     fake_embedder,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The settings' cache dir reaches the table's build (index/builder.py), so a later
     index run reads the terms of unchanged chunks instead of analysing them again."""
@@ -277,3 +302,15 @@ def test_the_builder_counts_terms_into_the_cache_dir_it_is_given(
     mapped = table.index([c.lang for c in stored.chunks])
     assert mapped is not None
     _same(mapped, _bm25s_own([c.text for c in stored.chunks], [c.lang for c in stored.chunks]))
+    # An index too large for the cache (every chunk's terms as strings) analyses anew.
+    monkeypatch.setattr(index.builder, "TERM_CACHE_CHUNKS", len(stored.chunks) - 1)
+    (docs_dir / "d9.txt").write_text(TEXTS[8] + "\n", encoding="utf-8")
+    docs, _ = read_documents([docs_dir])
+    bigger, _ = update_index(docs, tmp_path / "index", fake_embedder, 48, 1, cache_dir=tmp_path)
+    assert len(json.loads(path.read_text(encoding="utf-8"))) == len(chunks)  # not extended
+    texts, langs = [c.text for c in bigger.chunks], [c.lang for c in bigger.chunks]
+    table = bigger.derived[LexicalTable.kind]
+    assert isinstance(table, LexicalTable)
+    mapped = table.index(langs)
+    assert mapped is not None
+    _same(mapped, _bm25s_own(texts, langs))
