@@ -16,6 +16,9 @@ Layout of an index directory::
       sentences.npy       derived data (index/derived.py): sentence vectors, their
       sentence_spans.npy  spans and a pointer per chunk (index/sentences.py); more
       sentence_ptr.npy    kinds are added to DERIVED_KINDS
+      links_*.npy         translation links (index/parallel.py LinkTable)
+      lexical_*.npy       the lexical index: BM25 score matrix per language, mapped
+      lexical_vocab.json  (index/lexical_table.py LexicalTable)
 
 A write builds a whole new generation in ``.gNNNNNN.partial``, renames it, and only then
 points CURRENT at it, so a crash (or SIGKILL) at any moment leaves the previous index
