@@ -349,12 +349,16 @@ def pipeline(n: int) -> dict[str, Any]:
     where = os.environ.get("PIPELINE_STORE")
     if where:  # the generation as `polyqa index` would write it, loaded by a fresh process
         from index import store
+        from index.lexical import LexicalIndex
+        from index.lexical_table import LexicalTable
         from index.parallel import LinkTable
 
         link_min = retriever.config.link_ann_min
         stored.derived[LinkTable.kind] = LinkTable.from_links(
             retriever.links, stored.chunks, link_min
         )
+        if isinstance(retriever.lexical, LexicalIndex):  # as the builder stores it
+            stored.derived[LexicalTable.kind] = LexicalTable.of(retriever.lexical)
         del retriever, prof, stats
         t0 = time.perf_counter()
         store.save(stored, Path(where))
@@ -379,6 +383,7 @@ def load(n: int, questions: list[str]) -> dict[str, Any]:
     stored = store.load(Path(os.environ["PIPELINE_STORE"]))
     t1 = time.perf_counter()
     retriever = Retriever(stored, embedder, cache_dir=REAL_CACHE / "retriever")
+    t_init = time.perf_counter()
     retriever.calibrator  # noqa: B018
     t2 = time.perf_counter()
     for q in questions[:3]:
@@ -394,6 +399,8 @@ def load(n: int, questions: list[str]) -> dict[str, Any]:
         "store_load_s": round(t1 - t0, 2),
         "retriever_s": round(t2 - t1, 2),
         "lexical_s": round(getattr(retriever.lexical, "build_seconds", 0.0), 2),
+        "lexical_stored": "lexical" in stored.derived,
+        "calibrator_s": round(t2 - t_init, 2),
         "load_s": round(t2 - t0, 2),
         "search_ms": percentiles_ms(times),
         "rss_mb": current_rss_mb(),

@@ -169,6 +169,7 @@ class PolyqaService:
             progress=progress,
             budget=s.document_budget,
             ann=s.ann,
+            cache_dir=s.cache_dir,  # the lexical terms of chunks analysed before
         )
         return stored, report
 

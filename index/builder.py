@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from corpus.analysis import release_dictionaries
 from corpus.budget import UNLIMITED, DocumentBudget
 from corpus.chunker import CHUNKER_VERSION, chunk_document
 from corpus.cleaning import iter_content_spans
@@ -32,6 +33,7 @@ from index import store
 from index.ann import AnnConfig, choose
 from index.embedder import Embedder
 from index.errors import CorruptIndexError, IndexMismatchError
+from index.lexical_table import LexicalTable
 from index.parallel import LinkTable
 from index.sentences import (
     SentencePart,
@@ -53,6 +55,12 @@ WINDOW_CHARS = 200_000
 BATCH = 64
 # Below this many characters in all, chunking is quick: no progress bar.
 QUIET_CHARS = WINDOW_CHARS
+# Up to this many chunks the lexical table's build reads and extends the term cache
+# (index/lexical_cache.py): it holds every chunk's terms as strings (~1 KB a chunk), which
+# a larger index cannot afford beside itself (the 50 MB one-file bound); above it every
+# chunk is analysed and none kept (~1 ms a chunk: 100 s at 10^5 chunks, beside hours of
+# embedding them).
+TERM_CACHE_CHUNKS = 50_000
 
 
 @dataclass
@@ -134,6 +142,7 @@ def update_index(
     progress: Progress | None = None,
     budget: DocumentBudget = UNLIMITED,
     ann: AnnConfig | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[StoredIndex, IndexReport]:
     """Make the index at ``index_dir`` hold ``documents`` (plus the old ones if keep_missing).
 
@@ -142,6 +151,9 @@ def update_index(
     (a moved file) keeps its vectors. Only new or changed content is embedded. A
     document over ``budget`` is skipped with the reason, like an unreadable one.
     ``ann`` says from how many chunks a language's search is approximate (index/ann/).
+    ``cache_dir`` (the settings' cache dir) holds the lexical terms of chunks analysed
+    before (index/lexical_cache.py), used up to ``TERM_CACHE_CHUNKS`` chunks; None
+    analyses every chunk, keeping no terms.
     """
     started = time.perf_counter()
     params = params_for(embedder, chunk_tokens, chunk_overlap)
@@ -166,7 +178,7 @@ def update_index(
             report.chunks = len(old.chunks)
             report.seconds = time.perf_counter() - started
             return old, report
-        result = _assemble(params, plan, old, work, ann)
+        result = _assemble(params, plan, old, work, ann, cache_dir, index_dir)
         store.save(result, index_dir)
     report.chunks = len(result.chunks)
     report.embedded_chunks = sum(len(work.done[d.doc_id].chunks) for d in plan.embed)
@@ -477,6 +489,8 @@ def _assemble(
     old: StoredIndex | None,
     work: _Work,
     ann: AnnConfig | None = None,
+    cache_dir: Path | None = None,
+    spill: Path | None = None,
 ) -> StoredIndex:
     """Documents in doc_id order, so the same corpus always gives the same index."""
     old_rows: dict[str, list[int]] = {}
@@ -512,6 +526,15 @@ def _assemble(
         blocks.append(old_vecs[rows])
         parts.append(old.sentences.part(rows) if old.sentences else chunks)
     result.documents = records
+    # The lexical index, a chunk at a time, its postings waiting in a temporary file of
+    # ``spill`` (the index dir): a reader maps it instead of analysing every chunk again.
+    # Before the vectors are stacked, and the analysers' dictionaries dropped after it,
+    # so they never sit on top of the rest (the 50 MB one-file bound).
+    cached = cache_dir if len(result.chunks) <= TERM_CACHE_CHUNKS else None
+    result.derived[LexicalTable.kind] = LexicalTable.build(
+        [c.text for c in result.chunks], [c.lang for c in result.chunks], cached, spill
+    )
+    release_dictionaries()
     langs = [records[c.doc_id].lang for c in result.chunks]
     previous = old.index if old is not None else None
     vectors = store.stack(blocks, params.dim)

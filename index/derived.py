@@ -61,24 +61,49 @@ class Derived(ABC):
 
 def write_array(path: Path, blocks: list[np.ndarray], shape: tuple[int, ...], dtype: Any) -> None:
     """Write ``blocks`` stacked along the first axis as one .npy file, a slice at a time,
-    so the whole array is never in memory; fsynced.
+    so the whole array is never in memory; fsynced."""
+    with ArrayFile(path, shape, dtype) as out:
+        for block in blocks:
+            out.append(block)
+
+
+class ArrayFile:
+    """One .npy file written a block at a time, as the blocks are made (several files
+    can be filled side by side from one pass); checked for the rows promised, fsynced.
 
     Plain writes, not a writable memory map: on a full disk a write raises OSError
     (ENOSPC), where a store through a map would kill the process with SIGBUS.
     """
-    dtype = np.dtype(dtype)
-    header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}
-    rows = 0
-    with path.open("wb") as fh:
-        np.lib.format.write_array_header_1_0(fh, header)
-        for block in blocks:
-            for i in range(0, len(block), _WRITE_ROWS):
-                fh.write(np.ascontiguousarray(block[i : i + _WRITE_ROWS], dtype=dtype).tobytes())
-            rows += len(block)
-        if rows != (shape[0] if shape else 1):
-            raise ValueError(f"{path}: {rows} rows written for {shape[0]}")
-        fh.flush()
-        os.fsync(fh.fileno())
+
+    def __init__(self, path: Path, shape: tuple[int, ...], dtype: Any) -> None:
+        self.path, self.shape, self.dtype = path, shape, np.dtype(dtype)
+        self.rows = 0
+        self._fh = path.open("wb")
+        header = {
+            "descr": np.lib.format.dtype_to_descr(self.dtype),
+            "fortran_order": False,
+            "shape": shape,
+        }
+        np.lib.format.write_array_header_1_0(self._fh, header)
+
+    def append(self, block: np.ndarray) -> None:
+        for i in range(0, len(block), _WRITE_ROWS):
+            part = np.ascontiguousarray(block[i : i + _WRITE_ROWS], dtype=self.dtype)
+            self._fh.write(part.tobytes())
+        self.rows += len(block)
+
+    def __enter__(self) -> ArrayFile:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                if self.rows != (self.shape[0] if self.shape else 1):
+                    raise ValueError(f"{self.path}: {self.rows} rows written for {self.shape[0]}")
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+        finally:
+            self._fh.close()
 
 
 def open_array(path: Path, shape: tuple[int, ...], dtype: Any) -> np.ndarray:

@@ -14,17 +14,18 @@ comparable across indexes, and rank fusion (RRF) gives the best of every languag
 same credit however little it matched: with it, a German passage sharing one word with an
 English question ranks with the English answer (xquad-dev xhit@1 0.75 with RRF).
 
-Built in memory from the stored chunks, with their terms from index/lexical_cache.py when
-a cache dir is given (analysing takes ~1 ms a chunk, and jieba's dictionary 0.5 s to load
-the first time Chinese is analysed).
+Built once, at index time, a chunk at a time (index/lexical_postings.py: bm25s's Lucene
+weights in O(postings) memory; the terms from index/lexical_cache.py when a cache dir is
+given), and stored in the generation (index/lexical_table.py), so a process opening a
+10^6-chunk index maps the score matrix instead of analysing every chunk again. Built
+here in memory only when the generation has no usable table. Searches go through
+bm25s's own scoring over that matrix.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
-from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ import numpy as np
 
 from corpus.analysis import analyze
 from index.lexical_cache import TermCache, term_key
+from index.lexical_postings import K1, B, Counting, Postings, lucene_idf
 
 # bm25s sets its own logger to DEBUG on import, so "Building index from tokens" reached
 # stderr even with `--quiet`; let it follow the application's level like every other.
@@ -41,27 +43,53 @@ logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 logger = logging.getLogger(__name__)
 
-# Lucene's BM25 defaults (k1 1.2 as Lucene and Elasticsearch; b 0.75).
-K1, B = 1.2, 0.75
-
 
 @dataclass
-class _LangIndex:
+class LanguageIndex:
+    """One language's part of the index: its chunks' store rows and their BM25 matrix."""
+
     lang: str
     rows: np.ndarray  # index position -> store row
     bm25: bm25s.BM25 | None  # None when no chunk of the language has a term
-    df: Counter[str]  # term -> number of chunks holding it
+
+    @classmethod
+    def of(cls, lang: str, postings: Postings) -> LanguageIndex:
+        """The in-memory index of one language's postings."""
+        if not postings.size:
+            return cls(lang, postings.rows, None)
+        data, indices, indptr = postings.csc()
+        return cls(
+            lang, postings.rows, scorer(postings.vocab(), data, indices, indptr, len(postings.rows))
+        )
+
+    def df(self, term: str) -> int:
+        """How many chunks hold the term: its column's postings in the score matrix
+        (a BM25 score of a term present is never 0, so every holder has one)."""
+        if self.bm25 is None:
+            return 0
+        column = self.bm25.vocab_dict.get(term)
+        indptr = self.bm25.scores["indptr"]
+        if column is None or column >= len(indptr) - 1:
+            return 0
+        return int(indptr[column + 1] - indptr[column])
 
     def idf(self, term: str) -> float:
         """Lucene's BM25 IDF, as bm25s computes it; unseen terms get the highest."""
-        return lucene_idf(len(self.rows), self.df.get(term, 0))
+        return lucene_idf(len(self.rows), self.df(term))
 
 
-def lucene_idf(n: int, df: int) -> float:
-    """Lucene's BM25 IDF of a term held by ``df`` of ``n`` chunks (bm25s's ``lucene``):
-    one formula for the local index and the Milvus one (index/ann/milvus_sparse.py),
-    whose scores must be the same."""
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+def scorer(
+    vocab: dict[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, n: int
+) -> bm25s.BM25:
+    """A bm25s index over ready CSC arrays (in memory or memory-mapped), set up as
+    ``bm25s.BM25.load`` sets up one it loads (its parameters, ``vocab_dict`` and
+    ``load_scores``'s ``scores``)."""
+    bm25 = bm25s.BM25(k1=K1, b=B, method="lucene")
+    bm25.vocab_dict = vocab
+    bm25.unique_token_ids_set = set(vocab.values())
+    bm25.nonoccurrence_array = None  # Lucene's BM25 has no score for an absent term
+    bm25.scores = {"data": data, "indices": indices, "indptr": indptr, "num_docs": n}
+    return bm25
 
 
 class LexicalIndex:
@@ -71,14 +99,8 @@ class LexicalIndex:
         self, texts: Sequence[str], langs: Sequence[str], cache_dir: Path | None = None
     ) -> None:
         started = time.perf_counter()
-        by_lang: dict[str, list[int]] = {}
-        for row, lang in enumerate(langs):
-            by_lang.setdefault(lang, []).append(row)
-        terms = _analysed(texts, langs, cache_dir)
-        self._indexes = {
-            lang: _build(lang, rows, [terms[r] for r in rows])
-            for lang, rows in sorted(by_lang.items())
-        }
+        parts = analysed_postings(texts, langs, cache_dir)
+        self._indexes = {lang: LanguageIndex.of(lang, p) for lang, p in parts.items()}
         self.size = len(texts)
         self.build_seconds = time.perf_counter() - started
         logger.info(
@@ -87,6 +109,19 @@ class LexicalIndex:
             len(self._indexes),
             self.build_seconds,
         )
+
+    @classmethod
+    def of(cls, indexes: dict[str, LanguageIndex], size: int) -> LexicalIndex:
+        """An index over ready per-language parts (a stored table's)."""
+        out = cls.__new__(cls)
+        out._indexes = indexes
+        out.size = size
+        out.build_seconds = 0.0
+        return out
+
+    def parts(self) -> dict[str, LanguageIndex]:
+        """Each language's part, by language in sorted order (what a table stores)."""
+        return dict(self._indexes)
 
     @property
     def languages(self) -> list[str]:
@@ -151,31 +186,29 @@ class LexicalIndex:
         return analyze(text, lang)
 
 
-def _analysed(
-    texts: Sequence[str], langs: Sequence[str], cache_dir: Path | None
-) -> list[list[str]]:
-    """Every text's terms: the cache's where it has them, the analyser's for the rest."""
+def analysed_postings(
+    texts: Sequence[str],
+    langs: Sequence[str],
+    cache_dir: Path | None = None,
+    spill: Path | None = None,
+) -> dict[str, Postings]:
+    """Every language's postings, in sorted language order, each chunk analysed (or its
+    terms read from the cache) and counted as it comes: no chunk's terms are kept as
+    strings afterwards, unless the term cache keeps them (it holds every chunk's). With
+    ``spill`` (a directory), the postings wait in temporary files there."""
     cache = TermCache(cache_dir) if cache_dir is not None else None
     known = cache.load() if cache is not None else {}
-    out, fresh = [], 0
-    for text, lang in zip(texts, langs, strict=True):
-        key = term_key(lang, text)
-        if key not in known:
-            known[key] = analyze(text, lang)
-            fresh += 1
-        out.append(known[key])
+    counting: dict[str, Counting] = {}
+    fresh = 0
+    for row, (text, lang) in enumerate(zip(texts, langs, strict=True)):
+        key = term_key(lang, text) if cache is not None else ""
+        terms = known.get(key) if cache is not None else None
+        if terms is None:
+            terms = analyze(text, lang)
+            if cache is not None:
+                known[key] = terms
+                fresh += 1
+        counting.setdefault(lang, Counting(spill)).add(row, terms)
     if cache is not None and fresh:
         cache.save(known)
-    return out
-
-
-def _build(lang: str, rows: list[int], corpus: list[list[str]]) -> _LangIndex:
-    df: Counter[str] = Counter()
-    for terms in corpus:
-        df.update(set(terms))
-    positions = np.asarray(rows, dtype=np.int64)
-    if not df:
-        return _LangIndex(lang, positions, None, df)
-    bm25 = bm25s.BM25(k1=K1, b=B, method="lucene")
-    bm25.index(corpus, show_progress=False)
-    return _LangIndex(lang, positions, bm25, df)
+    return {lang: counting[lang].done() for lang in sorted(counting)}

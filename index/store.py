@@ -16,6 +16,9 @@ Layout of an index directory::
       sentences.npy       derived data (index/derived.py): sentence vectors, their
       sentence_spans.npy  spans and a pointer per chunk (index/sentences.py); more
       sentence_ptr.npy    kinds are added to DERIVED_KINDS
+      links_*.npy         translation links (index/parallel.py LinkTable)
+      lexical_*.npy       the lexical index: BM25 score matrix per language, mapped
+      lexical_vocab.json  (index/lexical_table.py LexicalTable)
 
 A write builds a whole new generation in ``.gNNNNNN.partial``, renames it, and only then
 points CURRENT at it, so a crash (or SIGKILL) at any moment leaves the previous index
@@ -52,6 +55,7 @@ from index.checksum import file_sha256
 from index.derived import Derived, DerivedDataError
 from index.errors import CorruptIndexError, IndexMismatchError, IndexWriteError
 from index.faiss_index import FlatIPIndex
+from index.lexical_table import LexicalTable
 from index.parallel import LinkTable
 from index.sentences import SentenceVectors
 
@@ -63,7 +67,7 @@ FILES = ("params.json", "chunks.jsonl", "vectors.faiss")
 # The kinds of derived data a generation holds (index/derived.py); a kind added here is
 # written by the next save and, until then, reported missing by load (not fatal unless
 # the kind is ``required``).
-DERIVED_KINDS: tuple[type[Derived], ...] = (SentenceVectors, LinkTable)
+DERIVED_KINDS: tuple[type[Derived], ...] = (SentenceVectors, LinkTable, LexicalTable)
 
 
 @dataclass(frozen=True)

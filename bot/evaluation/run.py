@@ -165,6 +165,7 @@ def build_eval_index(
         settings.chunk_overlap,
         skipped=skipped,
         ann=settings.ann,  # the index engine and its thresholds, as `polyqa index` uses
+        cache_dir=settings.cache_dir,
     )
     seconds = time.perf_counter() - started
     gold = gold_doc_ids(ds, documents, stored)

@@ -41,6 +41,7 @@ from index.ann.milvus import MilvusIndex
 from index.ann.milvus_sparse import MilvusLexical
 from index.embedder import Embedder, default_cache_dir
 from index.lexical import LexicalIndex
+from index.lexical_table import LexicalTable
 from index.parallel import ANN_MIN as LINK_ANN_MIN
 from index.parallel import LinkTable, ParallelLinks, Units, link_parallel, link_units
 from index.sentences import SentenceVectors
@@ -216,7 +217,7 @@ class Retriever:
     def _build_lexical(self, cache: Path) -> LexicalIndex | MilvusLexical | None:
         """The lexical stage: served by the Milvus collection when the index is one whose
         engine has sparse vectors (the same scores, see index/ann/milvus_sparse.py), else
-        bm25s in memory."""
+        the generation's stored bm25s table (memory-mapped), else bm25s built in memory."""
         if self.config.mode == DENSE:
             return None
         chunks = self.stored.chunks
@@ -225,6 +226,15 @@ class Retriever:
             served = self.stored.index.lexical_source(texts, langs)
             if served is not None:
                 return served
+        table = self.stored.derived.get(LexicalTable.kind)
+        if isinstance(table, LexicalTable):  # the generation's own (built by the builder)
+            stored = table.index(langs)
+            if stored is not None:
+                return stored
+            logger.warning(
+                "the index's lexical data does not fit its chunks or this version's "
+                "analysers; building the lexical index in memory"
+            )
         return LexicalIndex(texts, langs, cache)
 
     def _build_links(self) -> ParallelLinks:

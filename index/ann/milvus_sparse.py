@@ -51,7 +51,7 @@ import numpy as np
 
 from corpus.analysis import analyze
 from index.ann.milvus_names import META_SUFFIX, is_lite, partition
-from index.lexical import K1, B, lucene_idf
+from index.lexical_postings import K1, B, lucene_idf
 
 logger = logging.getLogger(__name__)
 

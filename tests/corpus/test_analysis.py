@@ -9,6 +9,7 @@ from corpus.analysis import (
     devanagari_canonical,
     fold_case,
     normalize,
+    release_dictionaries,
     shared_terms,
     turkish_lower,
 )
@@ -102,3 +103,16 @@ def test_shared_terms_are_the_analysed_terms_in_common(question: str, lang: str)
     asked = set(analyze(question, lang))
     assert shared_terms(text, lang, asked) == set(analyze(text, lang)) & asked
     assert shared_terms(text, lang, asked)
+
+
+def test_released_dictionaries_load_again_with_the_same_words() -> None:
+    """The builder drops jieba's dictionary after the lexical table (index/builder.py);
+    the next Chinese text segments as before."""
+    text = "灯塔看守人每天擦拭透镜"
+    before = analyze(text, "zh")
+    import jieba
+
+    release_dictionaries()
+    assert not jieba.dt.initialized and not jieba.dt.FREQ  # its ~60 MB let go
+    assert analyze(text, "zh") == before
+    assert jieba.dt.initialized
