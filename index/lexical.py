@@ -8,7 +8,8 @@ with each index's own analyser, so a Chinese question quoting "Jared Allen" or "
 finds the English passage through the terms the English analyser makes of it.
 
 Scores are BM25 divided by the query's IDF mass (the sum of its terms' IDF in that
-index, terms the index lacks counted at the highest IDF): the share of what the query
+index, terms the index lacks counted at the highest IDF, those it lacks in another
+script than its own at a fifth of it: index/lexical_mass.py): the share of what the query
 says that a passage matches, on the same 0..~1 scale in every language. Raw BM25 is not
 comparable across indexes, and rank fusion (RRF) gives the best of every language the
 same credit however little it matched: with it, a German passage sharing one word with an
@@ -28,6 +29,7 @@ import logging
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -35,6 +37,7 @@ import numpy as np
 
 from corpus.analysis import analyze
 from index.lexical_cache import TermCache, term_key
+from index.lexical_mass import main_script, query_mass
 from index.lexical_postings import K1, B, Counting, Postings, lucene_idf
 
 # bm25s sets its own logger to DEBUG on import, so "Building index from tokens" reached
@@ -76,6 +79,15 @@ class LanguageIndex:
     def idf(self, term: str) -> float:
         """Lucene's BM25 IDF, as bm25s computes it; unseen terms get the highest."""
         return lucene_idf(len(self.rows), self.df(term))
+
+    @cached_property
+    def home_script(self) -> str:
+        """The script most of this language's terms are written in (at the first query)."""
+        return main_script(self.bm25.vocab_dict if self.bm25 is not None else ())
+
+    def mass(self, terms: Sequence[str]) -> float:
+        """The query's IDF mass here (index/lexical_mass.py: foreign unseen terms discounted)."""
+        return query_mass(terms, self.idf, lambda t: self.df(t) > 0, self.home_script)
 
 
 def scorer(
@@ -142,7 +154,7 @@ class LexicalIndex:
         ids = index.bm25.get_tokens_ids(terms)
         if not ids:
             return {}
-        mass = sum(index.idf(t) for t in terms)
+        mass = index.mass(terms)
         scores = index.bm25.get_scores_from_ids(ids) / mass
         hits = np.flatnonzero(scores > 0)
         rows = index.rows[hits]
@@ -168,7 +180,7 @@ class LexicalIndex:
             ids = index.bm25.get_tokens_ids(terms)
             if not ids:
                 continue
-            mass = sum(index.idf(t) for t in terms)
+            mass = index.mass(terms)
             scores = index.bm25.get_scores_from_ids(ids) / mass
             hits = np.flatnonzero(scores > 0)
             out[index.rows[hits]] = scores[hits]

@@ -7,7 +7,7 @@ analysers). So the terms are polyqa's own (corpus/analysis.py, the analysers
 index/lexical.py's LexicalIndex uses), and so are the weights: each passage is stored as
 a sparse vector of ``idf(t) * tf / (tf + k1 * (1 - b + b * dl / avgdl))`` -- bm25s's
 Lucene BM25, term for term -- and a query is the sparse vector of its terms, each
-weighted ``1 / mass`` (the query's IDF mass, unseen terms at the highest IDF, as
+weighted ``1 / mass`` (the query's IDF mass, index/lexical_mass.py, as
 LexicalIndex normalises). The sparse inner product is then exactly LexicalIndex's
 normalised score, and ``scores`` returns the same array LexicalIndex.scores does, so the
 retrieval policy (bot/retrieval/retriever.py: per-language top ``depth``, the lexical
@@ -45,12 +45,14 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from corpus.analysis import analyze
 from index.ann.milvus_names import META_SUFFIX, is_lite, partition
+from index.lexical_mass import main_script, query_mass
 from index.lexical_postings import K1, B, lucene_idf
 
 logger = logging.getLogger(__name__)
@@ -88,6 +90,11 @@ class _Lang:
         """Lucene's BM25 IDF, as bm25s and LexicalIndex compute it."""
         return lucene_idf(self.n, self.df.get(term, 0))
 
+    @cached_property
+    def home_script(self) -> str:
+        """The script most of this language's terms are written in, as LexicalIndex's."""
+        return main_script(self.df)
+
     def vectors(self) -> list[dict[int, float]]:
         """Every passage's sparse BM25 vector (bm25s's Lucene weights, float32)."""
         avgdl = sum(len(t) for t in self.terms) / max(1, self.n)
@@ -109,7 +116,7 @@ class _Lang:
         known = [t for t in terms if t in self.df]
         if not known:
             return None
-        mass = sum(self.idf(t) for t in terms)
+        mass = query_mass(terms, self.idf, lambda t: t in self.df, self.home_script)
         vec: dict[int, float] = {}
         for term in known:
             key = term_key(self.lang, term)

@@ -56,3 +56,37 @@ def test_unknown_language_empty_query_and_empty_corpus() -> None:
     assert empty.languages == [] and empty.search("x", "en", 3) == []
     no_terms = LexicalIndex(["?!", "..."], ["en", "en"])
     assert no_terms.search("anything", "en", 3) == []
+
+
+GLOSSARY = [
+    "倉儲系統(QRX):企業用來管理庫存和出貨的軟件。",  # 0 zh
+    "客戶關係管理是維護客戶的方法。",  # 1 zh
+    "供應商評估包括價格和品質。",  # 2 zh
+    "Ein Lager wird von der Logistik geführt.",  # 3 de
+]
+GLOSSARY_LANGS = ["zh", "zh", "zh", "de"]
+
+
+def test_a_term_shared_across_scripts_is_not_drowned_by_the_others() -> None:
+    """A Turkish question shares only the acronym with the Chinese entry: its other words
+    cannot occur in Chinese text, so they weigh a fraction in the zh index's mass."""
+    ix = LexicalIndex(GLOSSARY, GLOSSARY_LANGS)
+    alone = ix.match("QRX", "zh")[0]
+    asked = ix.match("Şirketlerde QRX sistemi ne işe yarar ve kim yönetir?", "zh")
+    assert list(asked) == [0]
+    # Counted at full IDF, the six Turkish words would leave the acronym under a tenth.
+    assert asked[0] > 0.15 * alone
+    # Unseen words in the index's own script still count in full: a question asking
+    # for more than a passage holds keeps a low share.
+    own = ix.match("Lager Zebra Giraffe Mango Banane Kiwi", "de")
+    assert 0 < own[3] < 0.25 * ix.match("Lager", "de")[3]
+
+
+def test_main_script_ignores_numbers_and_breaks_ties_by_name() -> None:
+    from index.lexical_mass import main_script, script
+
+    assert script("qrx") == "LATIN" and script("倉儲") == "CJK" and script("2024") == "?"
+    assert script("şirket") == "LATIN" and script("कंपनी") == "DEVANAGARI"
+    assert main_script(["倉儲", "系統", "qrx", "2024", "12"]) == "CJK"
+    assert main_script(["ab", "倉儲"]) == main_script(["倉儲", "ab"]) == "CJK"
+    assert main_script([]) == "?"
