@@ -21,12 +21,12 @@ from bot.retrieval.retriever import RetrievalConfig, Retriever
 from corpus.analysis import analyze
 from corpus.reader import read_documents
 from index import store
-from index.builder import params_for, update_index
+from index.builder import update_index
 from index.derived import DerivedDataError
 from index.lexical import LanguageIndex, LexicalIndex
 from index.lexical_postings import K1, B
 from index.lexical_table import LexicalTable
-from tests.index.test_parallel import DE, DE_OTHER, EN, FR
+from tests.index.conftest import load_harbour_index, write_harbour_index
 
 QUERIES = [
     ("harbour pilots at night", "en"),
@@ -38,18 +38,11 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
-    root = tmp_path_factory.mktemp("stored-lexical")
-    texts = {"en/harbour.txt": EN, "de/hafen.txt": DE, "de/lotsen.txt": DE_OTHER, "fr/port.txt": FR}
-    for name, text in texts.items():
-        (root / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / "docs" / name).write_text(text + "\n", encoding="utf-8")
-    docs, _ = read_documents([root / "docs"])
-    update_index(docs, root / "index", embedder, 48, 1)
-    return root / "index"
+    return write_harbour_index(tmp_path_factory.mktemp("stored-lexical"), embedder)
 
 
 def _load(index_dir: Path, embedder) -> store.StoredIndex:  # type: ignore[no-untyped-def]
-    return store.load(index_dir, params_for(embedder, 48, 1))
+    return load_harbour_index(index_dir, embedder)
 
 
 def _in_memory(stored: store.StoredIndex) -> LexicalIndex:

@@ -10,12 +10,10 @@ import numpy as np
 import pytest
 
 from bot.retrieval.retriever import RetrievalConfig, Retriever
-from corpus.reader import read_documents
 from index import store
-from index.builder import params_for, update_index
 from index.derived import DerivedDataError
 from index.parallel import LinkTable, ParallelLinks, link_parallel
-from tests.index.test_parallel import DE, DE_OTHER, EN, FR
+from tests.index.conftest import load_harbour_index, write_harbour_index
 
 
 def _same(a: ParallelLinks, b: ParallelLinks) -> None:
@@ -26,23 +24,11 @@ def _same(a: ParallelLinks, b: ParallelLinks) -> None:
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
-    root = tmp_path_factory.mktemp("stored-links")
-    texts = {
-        "en/harbour.txt": EN,
-        "de/hafen.txt": DE,
-        "de/lotsen.txt": DE_OTHER,
-        "fr/port.txt": FR,
-    }
-    for name, text in texts.items():
-        (root / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / "docs" / name).write_text(text + "\n", encoding="utf-8")
-    docs, _ = read_documents([root / "docs"])
-    update_index(docs, root / "index", embedder, 48, 1)
-    return root / "index"
+    return write_harbour_index(tmp_path_factory.mktemp("stored-links"), embedder)
 
 
 def _load(index_dir: Path, embedder) -> store.StoredIndex:  # type: ignore[no-untyped-def]
-    return store.load(index_dir, params_for(embedder, 48, 1))
+    return load_harbour_index(index_dir, embedder)
 
 
 def test_stored_links_are_the_links_computed_at_search_time(index_dir: Path, embedder) -> None:  # type: ignore[no-untyped-def]
