@@ -59,9 +59,9 @@ def test_unknown_language_empty_query_and_empty_corpus() -> None:
 
 
 GLOSSARY = [
-    "倉儲系統(QRX):企業用來管理庫存和出貨的軟件。",  # 0 zh
-    "客戶關係管理是維護客戶的方法。",  # 1 zh
-    "供應商評估包括價格和品質。",  # 2 zh
+    "潮汐表(QRX):港務員每晚記下的漲潮鐘點。",  # 0 zh
+    "燈塔的燈光每晚由看守人檢查。",  # 1 zh
+    "漁船在清晨出海捕魚。",  # 2 zh
     "Ein Lager wird von der Logistik geführt.",  # 3 de
 ]
 GLOSSARY_LANGS = ["zh", "zh", "zh", "de"]
@@ -85,8 +85,8 @@ def test_a_term_shared_across_scripts_is_not_drowned_by_the_others() -> None:
 def test_main_script_ignores_numbers_and_breaks_ties_by_name() -> None:
     from index.lexical_mass import main_script, script
 
-    assert script("qrx") == "LATIN" and script("倉儲") == "CJK" and script("2024") == "?"
+    assert script("qrx") == "LATIN" and script("潮汐") == "CJK" and script("2024") == "?"
     assert script("şirket") == "LATIN" and script("कंपनी") == "DEVANAGARI"
-    assert main_script(["倉儲", "系統", "qrx", "2024", "12"]) == "CJK"
-    assert main_script(["ab", "倉儲"]) == main_script(["倉儲", "ab"]) == "CJK"
+    assert main_script(["潮汐", "燈塔", "qrx", "2024", "12"]) == "CJK"
+    assert main_script(["ab", "潮汐"]) == main_script(["潮汐", "ab"]) == "CJK"
     assert main_script([]) == "?"
