@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 from corpus.document import Document
@@ -43,3 +44,16 @@ def write_harbour_index(root: Path, embedder: Embedder) -> Path:
 def load_harbour_index(index_dir: Path, embedder: Embedder) -> store.StoredIndex:
     """That generation, loaded with the parameters it was built with."""
     return store.load(index_dir, params_for(embedder, 48, 1))
+
+
+def copy_index(index_dir: Path, dest: Path) -> tuple[Path, Path]:
+    """A copy of an index directory to break, and the generation CURRENT names in it."""
+    shutil.copytree(index_dir, dest)
+    return dest, dest / (dest / "CURRENT").read_text().strip()
+
+
+def flip_last_byte(path: Path) -> None:
+    """Damage a file the way a bad disk would: same size, one byte changed."""
+    raw = bytearray(path.read_bytes())
+    raw[-1] ^= 0xFF
+    path.write_bytes(bytes(raw))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from pathlib import Path
 
 import bm25s
@@ -26,7 +25,12 @@ from index.derived import DerivedDataError
 from index.lexical import LanguageIndex, LexicalIndex
 from index.lexical_postings import K1, B
 from index.lexical_table import LexicalTable
-from tests.index.conftest import load_harbour_index, write_harbour_index
+from tests.index.conftest import (
+    copy_index,
+    flip_last_byte,
+    load_harbour_index,
+    write_harbour_index,
+)
 
 QUERIES = [
     ("harbour pilots at night", "en"),
@@ -185,13 +189,8 @@ def test_damaged_lexical_data_is_left_out_and_built_again(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    copy = tmp_path / "index"
-    shutil.copytree(index_dir, copy)
-    gen = copy / (copy / "CURRENT").read_text().strip()
-    path = gen / "lexical_data.npy"
-    raw = bytearray(path.read_bytes())
-    raw[-1] ^= 0xFF
-    path.write_bytes(bytes(raw))
+    copy, gen = copy_index(index_dir, tmp_path / "index")
+    flip_last_byte(gen / "lexical_data.npy")
     with caplog.at_level(logging.WARNING):
         stored = _load(copy, embedder)
     assert LexicalTable.kind not in stored.derived
@@ -208,9 +207,7 @@ def test_missing_lexical_data_is_built_in_memory(
     embedder,  # type: ignore[no-untyped-def]
     tmp_path: Path,
 ) -> None:
-    copy = tmp_path / "index"
-    shutil.copytree(index_dir, copy)
-    gen = copy / (copy / "CURRENT").read_text().strip()
+    copy, gen = copy_index(index_dir, tmp_path / "index")
     (gen / "lexical_vocab.json").unlink()
     stored = _load(copy, embedder)
     assert "missing" in stored.damaged[LexicalTable.kind]

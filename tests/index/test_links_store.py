@@ -13,7 +13,12 @@ from bot.retrieval.retriever import RetrievalConfig, Retriever
 from index import store
 from index.derived import DerivedDataError
 from index.parallel import LinkTable, ParallelLinks, link_parallel
-from tests.index.conftest import load_harbour_index, write_harbour_index
+from tests.index.conftest import (
+    copy_index,
+    flip_last_byte,
+    load_harbour_index,
+    write_harbour_index,
+)
 
 
 def _same(a: ParallelLinks, b: ParallelLinks) -> None:
@@ -58,15 +63,8 @@ def test_damaged_links_are_left_out_and_computed(
     embedder,  # type: ignore[no-untyped-def]
     tmp_path: Path,
 ) -> None:
-    import shutil
-
-    copy = tmp_path / "index"
-    shutil.copytree(index_dir, copy)
-    gen = copy / (copy / "CURRENT").read_text().strip()
-    path = gen / "links_rows.npy"
-    raw = bytearray(path.read_bytes())
-    raw[-1] ^= 0xFF
-    path.write_bytes(bytes(raw))
+    copy, gen = copy_index(index_dir, tmp_path / "index")
+    flip_last_byte(gen / "links_rows.npy")
     stored = _load(copy, embedder)
     assert LinkTable.kind not in stored.derived
     assert "links_rows.npy" in stored.damaged[LinkTable.kind]
