@@ -183,6 +183,13 @@ def test_stored_lexical_index_scores_as_one_built_in_memory(index_dir: Path, emb
         assert isinstance(part.bm25.scores["indices"], np.memmap)
 
 
+def _assert_built_again(stored: store.StoredIndex, embedder, cache: Path) -> None:  # type: ignore[no-untyped-def]
+    """The retriever over a generation without its table builds the same index in memory."""
+    retriever = Retriever(stored, embedder, RetrievalConfig(), cache)
+    assert retriever.lexical is not None
+    _same(retriever.lexical, _in_memory(stored))
+
+
 def test_damaged_lexical_data_is_left_out_and_built_again(
     index_dir: Path,
     embedder,  # type: ignore[no-untyped-def]
@@ -197,9 +204,7 @@ def test_damaged_lexical_data_is_left_out_and_built_again(
     assert "lexical_data.npy" in stored.damaged[LexicalTable.kind]
     assert "checksum" in stored.damaged[LexicalTable.kind]
     assert sum("lexical_data.npy" in r.getMessage() for r in caplog.records) == 1
-    retriever = Retriever(stored, embedder, RetrievalConfig(), tmp_path / "cache")
-    assert retriever.lexical is not None
-    _same(retriever.lexical, _in_memory(stored))
+    _assert_built_again(stored, embedder, tmp_path / "cache")
 
 
 def test_missing_lexical_data_is_built_in_memory(
@@ -211,9 +216,7 @@ def test_missing_lexical_data_is_built_in_memory(
     (gen / "lexical_vocab.json").unlink()
     stored = _load(copy, embedder)
     assert "missing" in stored.damaged[LexicalTable.kind]
-    retriever = Retriever(stored, embedder, RetrievalConfig(), tmp_path / "cache")
-    assert retriever.lexical is not None
-    _same(retriever.lexical, _in_memory(stored))
+    _assert_built_again(stored, embedder, tmp_path / "cache")
 
 
 def test_lexical_data_that_does_not_fit_the_chunks_is_refused(
