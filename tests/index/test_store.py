@@ -184,3 +184,26 @@ def test_a_mismatched_index_is_warned_about_once(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "re-embedding every document" in warnings[0], warnings
     assert report.embedded_chunks == report.chunks > 0
+
+
+def test_a_chunk_record_of_the_wrong_shape_is_named_by_its_line(
+    tmp_path: Path, fake_embedder
+) -> None:  # type: ignore[no-untyped-def]
+    """Damage the checksum cannot see (the record rewritten, its checksum with it)."""
+    from index.checksum import file_sha256
+
+    build(tmp_path, fake_embedder)
+    gen = tmp_path / "idx" / (tmp_path / "idx" / "CURRENT").read_text().strip()
+    chunks = gen / "chunks.jsonl"
+    lines = chunks.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[1])
+    record["start"] = str(record["start"])
+    lines[1] = json.dumps(record, ensure_ascii=False)
+    chunks.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    params = json.loads((gen / "params.json").read_text(encoding="utf-8"))
+    params["checksums"]["chunks.jsonl"] = file_sha256(chunks)
+    (gen / "params.json").write_text(json.dumps(params), encoding="utf-8")
+    with pytest.raises(
+        CorruptIndexError, match=r"chunks\.jsonl:2: bad chunk record \(Expected `int`"
+    ):
+        store.load(tmp_path / "idx")
