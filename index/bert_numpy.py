@@ -8,8 +8,7 @@ sentence-transformers' to float32 rounding (tests/index/test_fast_embedder.py).
 
 The texts of a call are concatenated into one token matrix, so every weight is read once
 per call; only attention is computed per text. GELU is the exact erf form (the model's
-``hidden_act``), with erf from a rational approximation accurate to 1.2e-7, below
-float32's own rounding.
+``hidden_act``), with erf from a rational approximation accurate to 3.5e-7 in float32.
 """
 
 from __future__ import annotations
@@ -115,15 +114,33 @@ class BertEncoder:
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return np.asarray(0.5 * x * (1.0 + _erf(x / np.sqrt(2.0))), dtype=np.float32)
+    return np.asarray(0.5 * x * (1.0 + _erf(x * _SQRT_HALF)), dtype=np.float32)
+
+
+_SQRT_HALF = np.float32(np.sqrt(0.5))  # float32: a float64 scalar would widen x
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
-    """erf to 1.2e-7 (Numerical Recipes' erfc Chebyshev fit), in float64."""
-    z = np.abs(x.astype(np.float64))
-    t = 1.0 / (1.0 + 0.5 * z)
-    poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-           + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-           + t * (-0.82215223 + t * 0.17087277))))))))  # fmt: skip
+    """erf to 3.5e-7 (Numerical Recipes' erfc Chebyshev fit), in float32 and in place.
+
+    In float64 (to 8e-8) it was a quarter of a question's embedding (6.8 of ~28 ms under
+    load), in float32 3.3 ms; the vectors move by 5e-8 at most, float32's own rounding."""
+    z = np.abs(x)
+    t = np.float32(1.0) / (np.float32(1.0) + np.float32(0.5) * z)
+    poly = np.full_like(t, _ERFC[0])
+    for c in _ERFC[1:]:  # Horner's rule
+        poly *= t
+        poly += c
+    poly -= z * z
     erfc = t * np.exp(poly)
-    return np.where(x >= 0, 1.0 - erfc, erfc - 1.0)
+    return np.where(x >= 0, np.float32(1.0) - erfc, erfc - np.float32(1.0))
+
+
+# The fit's coefficients, highest power of t first.
+_ERFC = tuple(
+    np.float32(c)
+    for c in (
+        0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807,
+        -0.18628806, 0.09678418, 0.37409196, 1.00002368, -1.26551223,
+    )
+)  # fmt: skip
