@@ -297,12 +297,7 @@ def pipeline(n: int) -> dict[str, Any]:
         "init_total": round(t1 - t0, 2),
         "calibrator": round(time.perf_counter() - t1, 2),
     }
-    pairs = realtext.gather()
-    taken = set(texts)
-    rng = np.random.default_rng(11)
-    questions = [
-        pairs[i][1] for i in rng.permutation(len(pairs))[:400].tolist() if pairs[i][1] not in taken
-    ][:N_PIPELINE_QUERIES]
+    questions = pipeline_questions(texts)
     for q in questions[:3]:
         retriever.search(q, 10)
     times = []
@@ -366,6 +361,29 @@ def pipeline(n: int) -> dict[str, Any]:
         del stored
         result["loaded"] = child("load", n, questions=questions)
     return result
+
+
+def pipeline_questions(texts: list[str]) -> list[str]:
+    """The searches of --pipeline: real texts that are not among the indexed ones."""
+    import realtext
+
+    pairs = realtext.gather()
+    taken = set(texts)
+    rng = np.random.default_rng(11)
+    return [
+        pairs[i][1] for i in rng.permutation(len(pairs))[:400].tolist() if pairs[i][1] not in taken
+    ][:N_PIPELINE_QUERIES]
+
+
+def reload(n: int) -> dict[str, Any]:
+    """The generation an earlier --pipeline N saved in PIPELINE_STORE, loaded and searched
+    by a fresh process with the same questions: load and latency again, without the build."""
+    import realtext
+
+    real_n = min(n, MAX_REAL_TEXTS)
+    texts, langs, vectors = realtext.load(real_n, REAL_CACHE)
+    texts, _, _, _ = realtext.extend(texts, langs, vectors, n)
+    return child("load", n, questions=pipeline_questions(texts))
 
 
 def load(n: int, questions: list[str]) -> dict[str, Any]:
@@ -498,6 +516,12 @@ def main() -> None:
     )
     parser.add_argument("--json", action="store_true", help="print a JSON summary line")
     parser.add_argument(
+        "--reload",
+        type=int,
+        metavar="N",
+        help="load and search the generation --pipeline N saved in PIPELINE_STORE again",
+    )
+    parser.add_argument(
         "--against",
         type=Path,
         metavar="TREE",
@@ -516,6 +540,12 @@ def main() -> None:
                 )
             )
         )
+        return
+    if args.reload:
+        result = reload(args.reload)
+        write_result("scale-reload", {"stamp": stamp(), "dim": DIM, "run": result})
+        if args.json:
+            print(json.dumps(result))
         return
     for kind, n in (("pipeline", args.pipeline), ("real", args.real)):
         if n:

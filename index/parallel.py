@@ -625,7 +625,7 @@ class LinkTable(Derived):
     def links(self, chunks: Sequence[Chunk], doc_langs: Mapping[str, str]) -> ParallelLinks:
         """The links over these chunks (the generation's own)."""
         doc_ids = [c.doc_id for c in chunks]
-        langs = [doc_langs.get(c.doc_id, c.lang) for c in chunks]
+        langs = list(map(doc_langs.get, doc_ids, (c.lang for c in chunks)))
         table = self.sentences
         pairs = frozenset(
             (min(doc_ids[a], doc_ids[b]), max(doc_ids[a], doc_ids[b]))

@@ -39,11 +39,13 @@ import json
 import logging
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -443,8 +445,9 @@ def _load(index_dir: Path, expected: IndexParams | None) -> StoredIndex:
         raise CorruptIndexError(
             f"{gen_dir}: {vectors.size} vectors for {len(chunks)} chunks; {rebuild_hint(index_dir)}"
         )
-    _check_documents(params.get("n_chunks"), docs, chunks, gen_dir / "params.json", index_dir)
-    _check_languages(vectors, docs, chunks, gen_dir, index_dir)
+    doc_ids = [c.doc_id for c in chunks]
+    _check_documents(params.get("n_chunks"), docs, doc_ids, gen_dir / "params.json", index_dir)
+    _check_languages(vectors, docs, doc_ids, gen_dir, index_dir)
     out = StoredIndex(stored, docs, chunks, vectors, generation=gen)
     out.derived, out.damaged = _open_derived(gen_dir, params, out, digests)
     return out
@@ -478,18 +481,19 @@ def _check_kind(manifest: dict[str, Any] | None, gen_dir: Path, index_dir: Path)
 def _check_languages(
     vectors: VectorIndex,
     docs: dict[str, DocRecord],
-    chunks: list[Chunk],
+    doc_ids: list[str],
     gen_dir: Path,
     index_dir: Path,
 ) -> None:
-    """A per-language index must hold each chunk under its document's language: a row
-    in another language's index would be found by the wrong searches."""
+    """A per-language index must hold each chunk (``doc_ids[row]``: its document) under
+    its document's language: a row in another language's index would be found by the
+    wrong searches."""
     from index.ann.ivf import LanguageIVFIndex
 
     if not isinstance(vectors, LanguageIVFIndex):
         return
     doc_langs = {d: rec.lang for d, rec in docs.items()}
-    langs = np.array([doc_langs.get(c.doc_id, "") for c in chunks], dtype=object)
+    langs = np.array(list(map(doc_langs.get, doc_ids, repeat(""))), dtype=object)
     for lang, rows in vectors._rows.items():
         wrong = np.flatnonzero(langs[rows] != lang)
         if wrong.size:
@@ -536,17 +540,15 @@ def _checksum_problem(
 
 
 def _check_documents(
-    n_chunks: object, docs: dict[str, DocRecord], chunks: list[Chunk], path: Path, index_dir: Path
+    n_chunks: object, docs: dict[str, DocRecord], doc_ids: list[str], path: Path, index_dir: Path
 ) -> None:
     """params.json must describe the chunks beside it: the same number, every chunk's
     document listed with that many chunks. Otherwise a later `--add` would keep what
     params.json says and silently drop the rest."""
-    per_doc: dict[str, int] = {}
-    for chunk in chunks:
-        per_doc[chunk.doc_id] = per_doc.get(chunk.doc_id, 0) + 1
+    per_doc = Counter(doc_ids)
     problem = None
-    if n_chunks != len(chunks):
-        problem = f"says {n_chunks!r} chunks, chunks.jsonl holds {len(chunks)}"
+    if n_chunks != len(doc_ids):
+        problem = f"says {n_chunks!r} chunks, chunks.jsonl holds {len(doc_ids)}"
     elif unlisted := sorted(set(per_doc) - set(docs)):
         problem = f"does not list {len(unlisted)} document(s) of chunks.jsonl ({unlisted[0]!r}...)"
     else:

@@ -185,15 +185,14 @@ class Retriever:
         self.embedder = embedder
         self.config = config or RetrievalConfig()
         self._doc_lang = {d.doc_id: d.lang for d in stored.documents.values()}
+        doc_ids = [c.doc_id for c in stored.chunks]
         self._row_lang = np.array(
-            [self._doc_lang.get(c.doc_id, c.lang) for c in stored.chunks], dtype=object
+            list(map(self._doc_lang.get, doc_ids, (c.lang for c in stored.chunks))), dtype=object
         )
         self._lang_rows = {
             lang: np.flatnonzero(self._row_lang == lang) for lang in sorted(set(self._row_lang))
         }
-        self._doc_rows: dict[str, list[int]] = {}
-        for row, chunk in enumerate(stored.chunks):
-            self._doc_rows.setdefault(chunk.doc_id, []).append(row)
+        self._doc_rows = _DocumentRows(doc_ids)
         self._matrix: np.ndarray | None = None
         self._everything: np.ndarray | None = None  # the unrestricted pool's row mask
         # Derived from the model and the texts alone: lexical terms, the calibrator's bank.
@@ -272,8 +271,9 @@ class Retriever:
         """Built on first use: it embeds the off-topic question bank."""
         with self._calibrator_lock:
             if self._calibrator is None:
-                langs = [str(lang) for lang in self._row_lang]
-                self._calibrator = Calibrator(self.embedder, self.matrix, langs, self._cache_dir)
+                self._calibrator = Calibrator(
+                    self.embedder, self.matrix, self._lang_rows, self._cache_dir
+                )
             return self._calibrator
 
     @property
@@ -321,7 +321,7 @@ class Retriever:
         self, doc_id: str, start: int, end: int, among: Collection[int] | None = None
     ) -> int | None:
         """The first store row (of ``among``, if given) whose chunk holds the span."""
-        for row in self._doc_rows.get(doc_id, ()):
+        for row in self._doc_rows.get(doc_id):
             c = self.stored.chunks[row]
             if c.start <= start and end <= c.end and (among is None or row in among):
                 return row
@@ -617,3 +617,24 @@ def _round_robin(lists: list[list[int]], score: dict[int, float]) -> Iterable[in
 
 def lang_filter(langs: Collection[str] | None) -> Pool:
     return Pool(langs=frozenset(langs) if langs else None)
+
+
+class _DocumentRows:
+    """Each document's rows, ascending: the rows sorted by document once, rather than a
+    list per document (10^6 appends were 1.9 s of a 10^6-chunk index's load)."""
+
+    def __init__(self, doc_ids: Sequence[str]) -> None:
+        self._codes: dict[str, int] = {}
+        codes = np.fromiter(
+            (self._codes.setdefault(d, len(self._codes)) for d in doc_ids),
+            dtype=np.int64,
+            count=len(doc_ids),
+        )
+        self._order = np.argsort(codes, kind="stable")
+        self._starts = np.searchsorted(codes[self._order], np.arange(len(self._codes) + 1))
+
+    def get(self, doc_id: str) -> list[int]:
+        code = self._codes.get(doc_id)
+        if code is None:
+            return []
+        return [int(r) for r in self._order[self._starts[code] : self._starts[code + 1]]]
