@@ -45,8 +45,11 @@ RETRAIN_GROWTH = 2.0
 
 
 def n_lists(n: int) -> int:
-    """About LIST_SIZE * sqrt(n) lists: the usual IVF rule."""
-    return int(min(MAX_LISTS, max(MIN_LISTS, round(LIST_SIZE * math.sqrt(max(n, 1))), 1)))
+    """About LIST_SIZE * sqrt(n) lists: the usual IVF rule; never more lists than vectors
+    (below 16 the rule asks for more, which k-means cannot train: a threshold set that
+    low by ``ann_min_chunks`` failed to index)."""
+    rule = round(LIST_SIZE * math.sqrt(max(n, 1)))
+    return int(min(MAX_LISTS, max(n, 1), max(MIN_LISTS, rule)))
 
 
 class LanguageIVFIndex(VectorIndex):

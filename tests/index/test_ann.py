@@ -185,3 +185,18 @@ def test_retriever_finds_the_same_over_exact_and_approximate(tmp_path: Path, emb
             top_a = [h.row for h in a.search(query, 5, pool, lang="en")]
             top_b = [h.row for h in b.search(query, 5, pool, lang="en")]
             assert top_a[:3] == top_b[:3]
+
+
+def test_never_more_lists_than_vectors() -> None:
+    """k-means cannot train more lists than points: a threshold lowered to a handful of
+    chunks must still index (the IVF rule alone asks 4·√n, more than n below 16)."""
+    from index.ann.ivf import n_lists
+
+    assert [n_lists(n) for n in (1, 2, 8, 15, 16, 100)] == [1, 2, 8, 15, 16, 40]
+    rng = np.random.default_rng(5)
+    for n in (2, 8):
+        vectors = rng.normal(size=(n, 16)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        index = choose(vectors, ["de"] * n, AnnConfig(min_chunks=2))
+        scores, ids = index.search(vectors[:1], 1)
+        assert ids[0][0] == 0 and scores[0][0] == pytest.approx(1.0, abs=0.02)
