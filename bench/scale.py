@@ -390,16 +390,29 @@ def load(n: int, questions: list[str]) -> dict[str, Any]:
     """Open the generation --pipeline saved (PIPELINE_STORE) as the service does, and
     search it: load seconds by part, resident memory, latency."""
     from bot.retrieval.retriever import Retriever
+    from bot.service import uses_index_engine
+    from bot.settings import load_settings
     from index import store
     from index.embedder import default_cache_dir
+    from index.engines import make_index_embedder
     from index.fast_embedder import FastE5Embedder
 
-    embedder = FastE5Embedder(default_cache_dir())
-    embedder.embed_queries(["warm up"])
+    # Both query engines loaded (and warmed) first: the model's load is not the index's.
+    settings = load_settings()
+    engines = {
+        "numpy": FastE5Embedder(default_cache_dir()),
+        settings.embed_backend: make_index_embedder(
+            settings.model, default_cache_dir(), settings.embed_backend
+        ),
+    }
+    for engine in engines.values():
+        engine.embed_queries(["warm up"])
     base_rss = current_rss_mb()
     t0 = time.perf_counter()
     stored = store.load(Path(os.environ["PIPELINE_STORE"]))
     t1 = time.perf_counter()
+    query_engine = settings.embed_backend if uses_index_engine(stored, settings) else "numpy"
+    embedder = engines[query_engine]  # as the service chooses
     retriever = Retriever(stored, embedder, cache_dir=REAL_CACHE / "retriever")
     t_init = time.perf_counter()
     retriever.calibrator  # noqa: B018
@@ -414,6 +427,7 @@ def load(n: int, questions: list[str]) -> dict[str, Any]:
     return {
         "chunks": len(stored.chunks),
         "damaged": sorted(stored.damaged),
+        "query_engine": query_engine,
         "store_load_s": round(t1 - t0, 2),
         "retriever_s": round(t2 - t1, 2),
         "lexical_s": round(getattr(retriever.lexical, "build_seconds", 0.0), 2),

@@ -37,6 +37,7 @@ from index.convert import BUILTIN_MODEL
 from index.embedder import Embedder
 from index.engines import make_index_embedder
 from index.errors import CorruptIndexError, IndexMismatchError, ModelError
+from index.faiss_index import FlatIPIndex
 from index.fast_embedder import FastE5Embedder
 from index.store import DocRecord, StoredIndex
 
@@ -125,10 +126,17 @@ class PolyqaService:
         """The loaded index; the default corpus is indexed on first use."""
         with self._lock:
             if self._retriever is None:
+                stored = self._load_or_build(progress)
                 self._retriever = Retriever.from_settings(
-                    self._load_or_build(progress), self.embedder, self.settings
+                    stored, self._query_embedder(stored), self.settings
                 )
             return self._retriever
+
+    def _query_embedder(self, stored: StoredIndex) -> Embedder:
+        """What embeds the questions searched in ``stored`` (see ``uses_index_engine``)."""
+        if self._embedder is None and uses_index_engine(stored, self.settings):
+            return self.index_embedder
+        return self.embedder
 
     def _load_or_build(self, progress: Progress | None) -> StoredIndex:
         if store.exists(self.index_dir):
@@ -178,7 +186,7 @@ class PolyqaService:
     ) -> IndexReport:
         """Make the index hold these documents (and, with keep_missing, the old ones too)."""
         stored, report = self._update(paths, keep_missing, progress)
-        retriever = Retriever.from_settings(stored, self.embedder, self.settings)
+        retriever = Retriever.from_settings(stored, self._query_embedder(stored), self.settings)
         with self._lock:  # questions wait for the swap only, not for the build
             current = self._retriever.stored.generation if self._retriever else ""
             if stored.generation >= current:  # two uploads may finish out of order
@@ -405,3 +413,21 @@ def _noted(answer: Answer, note: str, question: str) -> Answer:
     if not note:
         return answer
     return replace(answer, question=question, answer=f"{note}\n{answer.answer}", notice=note)
+
+
+def uses_index_engine(stored: StoredIndex, settings: Settings) -> bool:
+    """Whether questions are embedded by the engine that embedded the documents (the
+    ``embed_backend``, OpenVINO by default) rather than numpy.
+
+    Only for the built-in model, an ONNX backend, and an approximate index (at least
+    ``ann_min_chunks`` chunks): there a question took 20-23 ms in numpy against 9-12 ms
+    in OpenVINO, most of a search at 10^6 chunks (bench/README.md, issue 15). Below that
+    size numpy's vectors, which are sentence-transformers' own, so a small corpus's
+    answers never move (OpenVINO's differ by cosine ~1e-5)."""
+    return (
+        settings.engine == "auto"
+        and settings.model == BUILTIN_MODEL
+        and settings.embed_backend in ("openvino", "onnx")
+        and not isinstance(stored.index, FlatIPIndex)
+        and len(stored.chunks) >= settings.ann_min_chunks
+    )
