@@ -42,9 +42,10 @@ class Settings(BaseSettings):
     )
     engine: Literal["auto", "sentence-transformers"] = Field(
         "auto",
-        description="what embeds questions: auto = numpy for the built-in model (the same "
-        "vectors, without loading torch), sentence-transformers otherwise; indexing always "
-        "uses sentence-transformers",
+        description="what embeds questions: auto = for the built-in model numpy (the same "
+        "vectors as sentence-transformers, without loading torch), or the embed_backend "
+        "that embedded the documents once an index is approximate (ann_min_chunks: twice "
+        "as fast); sentence-transformers for other models; indexing uses embed_backend",
     )
     embed_backend: Literal["torch", "onnx", "openvino"] = Field(
         "openvino",
