@@ -116,12 +116,6 @@ class DocRecord:
     def page_at(self, offset: int) -> int | None:
         return page_number(self.pages, offset)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DocRecord:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["pages"] = tuple(known.get("pages", ()))
-        return cls(**known)
-
 
 @dataclass
 class StoredIndex:
@@ -605,9 +599,8 @@ def documents(index_dir: Path) -> list[DocRecord]:
     gen = _current_generation(index_dir)
     path = index_dir / (gen or "") / "params.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return [DocRecord.from_dict(d) for d in data["documents"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        return decode_list(split_object(path.read_bytes())["documents"], DocRecord)
+    except (OSError, ValueError, KeyError) as exc:
         raise CorruptIndexError(
             f"{path}: unreadable ({exc.__class__.__name__}); {rebuild_hint(index_dir)}"
         ) from exc
