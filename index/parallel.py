@@ -622,10 +622,9 @@ class LinkTable(Derived):
         links = link_parallel(units, len(chunks), ann_min=ann_min)
         return cls.from_links(links, chunks, ann_min)
 
-    def links(self, chunks: Sequence[Chunk], doc_langs: Mapping[str, str]) -> ParallelLinks:
-        """The links over these chunks (the generation's own)."""
-        doc_ids = [c.doc_id for c in chunks]
-        langs = list(map(doc_langs.get, doc_ids, (c.lang for c in chunks)))
+    def links(self, doc_ids: Sequence[str], langs: Sequence[str]) -> ParallelLinks:
+        """The links over the chunks whose documents and languages these are, row by row
+        (the generation's own)."""
         table = self.sentences
         pairs = frozenset(
             (min(doc_ids[a], doc_ids[b]), max(doc_ids[a], doc_ids[b]))

@@ -199,7 +199,7 @@ class Retriever:
         self._cache_dir = cache_dir or default_cache_dir()
         self.lexical = self._build_lexical(self._cache_dir)
         self.sentences = self._build_sentences()
-        self.links = self._build_links()
+        self.links = self._build_links(doc_ids)
         self._calibrator: Calibrator | None = None
         self._calibrator_lock = threading.Lock()
         self._directions: LanguageDirections | None = None
@@ -236,9 +236,10 @@ class Retriever:
             )
         return LexicalIndex(texts, langs, cache)
 
-    def _build_links(self) -> ParallelLinks:
+    def _build_links(self, doc_ids: list[str]) -> ParallelLinks:
         """The generation's stored links when they are what would be computed here (the
-        same stored sentence vectors, the same threshold), else computed now."""
+        same stored sentence vectors, the same threshold), else computed now.
+        ``doc_ids``: each row's document."""
         n = len(self.stored.chunks)
         if not self.config.parallel or n == 0:
             return ParallelLinks.empty(n)
@@ -249,7 +250,7 @@ class Retriever:
             and self.sentences is self.stored.sentences
             and table.ann_min == self.config.link_ann_min
         ):
-            return table.links(self.stored.chunks, self._doc_lang)
+            return table.links(doc_ids, list(self._row_lang))
         return link_parallel(self._link_units(), n, ann_min=self.config.link_ann_min)
 
     def _link_units(self) -> Units:
