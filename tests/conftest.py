@@ -44,8 +44,11 @@ class FakeEmbedder:
     dim = 16
     max_tokens = 512
 
-    def __init__(self) -> None:
+    def __init__(self, record: bool = True) -> None:
+        # The texts embedded, for tests that check what was (re-)embedded; off where the
+        # process's memory is measured (it would hold every sentence of the corpus).
         self.embedded: list[str] = []
+        self.record = record
 
     def _vec(self, text: str) -> np.ndarray:
         seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
@@ -53,7 +56,8 @@ class FakeEmbedder:
         return v / np.linalg.norm(v)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        self.embedded.extend(texts)
+        if self.record:
+            self.embedded.extend(texts)
         return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:

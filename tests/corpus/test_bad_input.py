@@ -126,7 +126,7 @@ with (folder / "huge.txt").open("w", encoding="utf-8") as fh:
 base = peak_mb()
 started = time.perf_counter()
 docs, skipped = read_documents([folder])
-stored, report = update_index(docs, folder.parent / "idx", FakeEmbedder(), 128, 1)
+stored, report = update_index(docs, folder.parent / "idx", FakeEmbedder(record=False), 128, 1)
 seconds = time.perf_counter() - started
 peak = peak_mb()
 text = docs[0].text
