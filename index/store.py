@@ -55,7 +55,7 @@ import numpy as np
 from corpus.document import Chunk, page_number
 from index.ann import VectorIndex, open_index
 from index.ann.choice import manifest_files
-from index.checksum import file_sha256
+from index.checksum import UnknownChecksumError, file_checksum
 from index.derived import Derived, DerivedDataError
 from index.errors import CorruptIndexError, IndexMismatchError, IndexWriteError
 from index.faiss_index import FlatIPIndex
@@ -66,8 +66,10 @@ from index.sentences import SentenceVectors
 
 logger = logging.getLogger(__name__)
 
-# 2: sentence vectors stored in the generation (derived data).
-FORMAT_VERSION = 2
+# 2: sentence vectors stored in the generation (derived data). 3: checksums as
+# ``algorithm:hex`` (index/checksum.py); 2's bare SHA-256 is still read.
+FORMAT_VERSION = 3
+READ_FORMATS = (2, 3)
 FILES = ("params.json", "chunks.jsonl", "vectors.faiss")
 # Files hashed at once when a generation is opened.
 HASH_THREADS = 2
@@ -239,7 +241,7 @@ def _write_generation(store: StoredIndex, gen_dir: Path) -> None:
         "documents": [asdict(d) for d in sorted(store.documents.values(), key=lambda d: d.doc_id)],
         "vectors": manifest,
         "derived": derived,
-        "checksums": {name: file_sha256(gen_dir / name) for name in files},
+        "checksums": {name: file_checksum(gen_dir / name) for name in files},
     }
     params_path = gen_dir / "params.json"
     with _writing(params_path), params_path.open("w", encoding="utf-8") as fh:
@@ -498,14 +500,14 @@ def _check_languages(
             )
 
 
-def _digests(gen_dir: Path, checksums: dict[str, str]) -> dict[str, str | OSError]:
-    """The SHA-256 of every file params.json lists, two files at a time: hashlib lets go
-    of the GIL, and one after the other they were 3 s of a 10^6-chunk index's load."""
+def _digests(gen_dir: Path, checksums: dict[str, str]) -> dict[str, str | Exception]:
+    """The checksum of every file params.json lists, in the algorithm each records, two
+    files at a time: the hashes let go of the GIL."""
 
-    def one(name: str) -> tuple[str, str | OSError]:
+    def one(name: str) -> tuple[str, str | Exception]:
         try:
-            return name, file_sha256(gen_dir / name)
-        except OSError as exc:
+            return name, file_checksum(gen_dir / name, checksums[name])
+        except (OSError, UnknownChecksumError) as exc:
             return name, exc
 
     names = [name for name in checksums if Path(name).name == name and (gen_dir / name).is_file()]
@@ -514,7 +516,7 @@ def _digests(gen_dir: Path, checksums: dict[str, str]) -> dict[str, str | OSErro
 
 
 def _checksum_problem(
-    path: Path, checksums: dict[str, str], digests: dict[str, str | OSError] | None = None
+    path: Path, checksums: dict[str, str], digests: dict[str, str | Exception] | None = None
 ) -> str | None:
     """Why the file cannot be trusted, or None when its checksum is the one recorded
     (``digests``: those ``_digests`` computed, else it is computed here)."""
@@ -525,9 +527,11 @@ def _checksum_problem(
     digest = (digests or {}).get(path.name)
     if digest is None:
         try:
-            digest = file_sha256(path)
-        except OSError as exc:
+            digest = file_checksum(path, checksums[path.name])
+        except (OSError, UnknownChecksumError) as exc:
             digest = exc
+    if isinstance(digest, UnknownChecksumError):
+        return f"cannot be checked ({digest})"
     if isinstance(digest, OSError):
         return f"cannot be read ({digest.strerror or digest})"
     return None if digest == checksums[path.name] else "damaged (checksum mismatch)"
@@ -563,7 +567,7 @@ def _open_derived(
     gen_dir: Path,
     params: dict[str, Any],
     stored: StoredIndex,
-    digests: dict[str, str | OSError] | None = None,
+    digests: dict[str, str | Exception] | None = None,
 ) -> tuple[dict[str, Derived], dict[str, str]]:
     """Every kind of derived data the generation holds intact, and why the others are not
     there. A missing or damaged kind is a warning (readers rebuild it in memory), unless
@@ -621,10 +625,10 @@ def _read_params(gen_dir: Path, index_dir: Path) -> dict[str, Any]:
         ) from exc
     if not isinstance(params, dict):
         raise CorruptIndexError(f"{path}: not an index description; {rebuild_hint(index_dir)}")
-    if params.get("format") != FORMAT_VERSION:
+    if params.get("format") not in READ_FORMATS:
         raise IndexMismatchError(
             f"{path}: index format {params.get('format')!r}, this polyqa reads "
-            f"{FORMAT_VERSION}; {rebuild_hint(index_dir)}"
+            f"{', '.join(map(str, READ_FORMATS))}; {rebuild_hint(index_dir)}"
         )
     return params
 

@@ -190,7 +190,7 @@ def test_a_chunk_record_of_the_wrong_shape_is_named_by_its_line(
     tmp_path: Path, fake_embedder
 ) -> None:  # type: ignore[no-untyped-def]
     """Damage the checksum cannot see (the record rewritten, its checksum with it)."""
-    from index.checksum import file_sha256
+    from index.checksum import file_checksum
 
     build(tmp_path, fake_embedder)
     gen = tmp_path / "idx" / (tmp_path / "idx" / "CURRENT").read_text().strip()
@@ -201,9 +201,59 @@ def test_a_chunk_record_of_the_wrong_shape_is_named_by_its_line(
     lines[1] = json.dumps(record, ensure_ascii=False)
     chunks.write_text("\n".join(lines) + "\n", encoding="utf-8")
     params = json.loads((gen / "params.json").read_text(encoding="utf-8"))
-    params["checksums"]["chunks.jsonl"] = file_sha256(chunks)
+    params["checksums"]["chunks.jsonl"] = file_checksum(chunks)
     (gen / "params.json").write_text(json.dumps(params), encoding="utf-8")
     with pytest.raises(
         CorruptIndexError, match=r"chunks\.jsonl:2: bad chunk record \(Expected `int`"
+    ):
+        store.load(tmp_path / "idx")
+
+
+def _rewrite_params(gen: Path, edit) -> None:  # type: ignore[no-untyped-def]
+    params = json.loads((gen / "params.json").read_text(encoding="utf-8"))
+    edit(params)
+    (gen / "params.json").write_text(json.dumps(params), encoding="utf-8")
+
+
+def test_an_index_of_the_previous_format_with_sha256_checksums_still_loads_and_is_checked(
+    tmp_path: Path, fake_embedder
+) -> None:  # type: ignore[no-untyped-def]
+    """Format 2 recorded bare SHA-256 digests; format 3 writes ``xxh3_128:hex``. An index
+    a user built before the change must load (not be rebuilt), and damage to it must
+    still be found."""
+    from index.checksum import file_sha256
+
+    stored, _ = build(tmp_path, fake_embedder)
+    gen = tmp_path / "idx" / (tmp_path / "idx" / "CURRENT").read_text().strip()
+    params = json.loads((gen / "params.json").read_text(encoding="utf-8"))
+    assert params["format"] == store.FORMAT_VERSION == 3
+    assert all(v.startswith("xxh3_128:") and len(v) == 41 for v in params["checksums"].values())
+
+    def as_format_2(p: dict) -> None:  # type: ignore[type-arg]
+        p["format"] = 2
+        p["checksums"] = {name: file_sha256(gen / name) for name in p["checksums"]}
+
+    _rewrite_params(gen, as_format_2)
+    assert store.load(tmp_path / "idx").chunks == stored.chunks
+    raw = bytearray((gen / "chunks.jsonl").read_bytes())
+    raw[-3] ^= 1
+    (gen / "chunks.jsonl").write_bytes(bytes(raw))
+    with pytest.raises(CorruptIndexError, match=r"chunks\.jsonl: damaged \(checksum mismatch\)"):
+        store.load(tmp_path / "idx")
+
+
+def test_a_checksum_of_an_unknown_algorithm_is_refused_by_name(
+    tmp_path: Path, fake_embedder
+) -> None:  # type: ignore[no-untyped-def]
+    build(tmp_path, fake_embedder)
+    gen = tmp_path / "idx" / (tmp_path / "idx" / "CURRENT").read_text().strip()
+
+    def other(p: dict) -> None:  # type: ignore[type-arg]
+        p["checksums"]["chunks.jsonl"] = "md9:00ff"
+
+    _rewrite_params(gen, other)
+    known = r"this polyqa knows sha256, xxh3_128"
+    with pytest.raises(
+        CorruptIndexError, match=rf"chunks\.jsonl: cannot be checked \(a 'md9' checksum; {known}\)"
     ):
         store.load(tmp_path / "idx")
