@@ -41,7 +41,7 @@ def page_number(pages: Sequence[int], offset: int) -> int | None:
     return bisect_right(pages, offset) or None if pages else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chunk:
     """A run of whole sentences of one document, small enough for the model.
 

@@ -99,7 +99,7 @@ class IndexParams:
         ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocRecord:
     """One indexed document. ``pages`` are page start offsets into the extracted text
     (PDF), so a citation's offset gives its page: ``record.page_at(offset)``."""
