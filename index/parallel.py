@@ -461,8 +461,10 @@ class _RowLinks(Sequence[tuple[int, ...]]):
     """Each row's linked rows, read from the stored arrays (row r: rows[ptr[r]:ptr[r+1]])."""
 
     def __init__(self, ptr: np.ndarray, rows: np.ndarray) -> None:
-        self._ptr = ptr
-        self._rows = rows
+        # Plain views of the memory maps: indexing a np.memmap makes a memmap object each
+        # time (~5 us; a search asks for ~500 rows' links).
+        self._ptr = np.asarray(ptr)
+        self._rows = np.asarray(rows)
 
     def __len__(self) -> int:
         return len(self._ptr) - 1

@@ -136,6 +136,20 @@ def test_add_and_remove_by_ids_on_an_approximate_index() -> None:
     assert sorted(ids[0].tolist()) == [1, 2, 3]
 
 
+def test_one_query_finds_what_the_same_query_finds_in_a_batch() -> None:
+    """A single question's probed lists are split over the cores (faiss parallel_mode 1),
+    a batch's queries (mode 0): the hits and their order must not depend on it."""
+    vecs = _unit(3000, 32, 3)
+    index = choose(vecs, ["en"] * 2000 + ["de"] * 1000, AnnConfig(min_chunks=300, probe=0.5))
+    assert isinstance(index, LanguageIVFIndex)
+    queries = _unit(40, 32, 4)
+    batch_s, batch_i = index.search(queries, 20)
+    for q, s, i in zip(queries, batch_s, batch_i, strict=True):
+        one_s, one_i = index.search(q[None], 20)
+        assert one_i[0].tolist() == i.tolist()
+        assert np.allclose(one_s[0], s)
+
+
 def test_damaged_or_unknown_approximate_files_are_refused(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
     _build(tmp_path, fake_embedder, [EN, DE])
     gen = _gen(tmp_path)
