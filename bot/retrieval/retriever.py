@@ -192,6 +192,11 @@ class Retriever:
         self._lang_rows = {
             lang: np.flatnonzero(self._row_lang == lang) for lang in sorted(set(self._row_lang))
         }
+        # Each row's language as a small integer (its place in _lang_rows), for numpy.
+        self._row_code = np.zeros(len(doc_ids), dtype=np.int16)
+        for code, rows in enumerate(self._lang_rows.values()):
+            self._row_code[rows] = code
+        self._lang_code = {lang: code for code, lang in enumerate(self._lang_rows)}
         self._doc_rows = _DocumentRows(doc_ids)
         self._matrix: np.ndarray | None = None
         self._everything: np.ndarray | None = None  # the unrestricted pool's row mask
@@ -417,10 +422,8 @@ class Retriever:
                     dense_rank[row] = rank
         lexical = self._lexical_scores(query, allowed) if self.lexical is not None else None
         lex_rank: dict[int, int] = {}
-        for rows in by_lang.values():
-            if lexical is None:
-                break
-            for rank, row in enumerate(_top_rows(lexical, rows, cfg.depth), 1):
+        for top in self._lexical_tops(lexical, by_lang, cfg.depth) if lexical is not None else []:
+            for rank, row in enumerate(top, 1):
                 found_by.setdefault(row, set()).add(LEXICAL)
                 lex_rank[row] = rank
         scope = set(found_by) | {t for r in found_by for t in self.links.of(r) if allowed[t]}
@@ -437,6 +440,19 @@ class Retriever:
         if lexical is not None and lexical.size and lexical.max() > 0:
             best = int(np.argmax(lexical))  # the first of the highest: ties by row
         return _Scored(evidence, found_by, cosine, best if best in evidence else None)
+
+    def _lexical_tops(
+        self, lexical: np.ndarray, by_lang: dict[str, np.ndarray], depth: int
+    ) -> list[list[int]]:
+        """Per pool language, its ``depth`` best rows by lexical score. The rows of a
+        positive score are found once and split by language code, rather than each
+        language's rows gathered (5 x 200,000 at 10^6 chunks); the scores are 0 outside
+        the pool, so these are the pool's."""
+        positive = np.flatnonzero(lexical > 0)
+        codes = self._row_code[positive]
+        return [
+            _top_rows(lexical, positive[codes == self._lang_code[lang]], depth) for lang in by_lang
+        ]
 
     def _dense_top(
         self, qvec: np.ndarray, rows: np.ndarray, depth: int, lang: str | None = None
