@@ -80,6 +80,19 @@ def current_rss_mb() -> float:
     return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
+def rss_parts_mb() -> dict[str, float]:
+    """Resident memory by kind: ``anon`` (the process's own: objects, arrays, FAISS) and
+    ``file`` (pages of memory-mapped files, shared with the page cache, given back by
+    the kernel under pressure; a mapped table's rows count once they are read)."""
+    parts = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            if key in ("RssAnon", "RssFile"):
+                parts[key[3:].lower()] = round(int(value.split()[0]) / 1024, 1)
+    return parts
+
+
 def dir_size_mb(path: Path) -> float:
     return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 3)
 

@@ -33,6 +33,7 @@ from common import (
     machine,
     peak_rss_mb,
     percentiles_ms,
+    rss_parts_mb,
     stamp,
     write_result,
 )
@@ -408,6 +409,7 @@ def load(n: int, questions: list[str]) -> dict[str, Any]:
     for engine in engines.values():
         engine.embed_queries(["warm up"])
     base_rss = current_rss_mb()
+    base_parts = rss_parts_mb()
     t0 = time.perf_counter()
     stored = store.load(Path(os.environ["PIPELINE_STORE"]))
     t1 = time.perf_counter()
@@ -437,6 +439,8 @@ def load(n: int, questions: list[str]) -> dict[str, Any]:
         "search_ms": percentiles_ms(times),
         "rss_mb": current_rss_mb(),
         "index_rss_mb": round(current_rss_mb() - base_rss, 1),
+        # of which the process's own memory, and pages of the generation's mapped files
+        "index_rss_parts_mb": {k: round(v - base_parts[k], 1) for k, v in rss_parts_mb().items()},
         "peak_rss_mb": peak_rss_mb(),
         "load_1min": round(os.getloadavg()[0], 2),
     }
