@@ -591,12 +591,11 @@ class Retriever:
 
 
 def _top_rows(values: np.ndarray, rows: np.ndarray, depth: int) -> list[int]:
-    """The ``depth`` rows of highest positive value, best first, ties by row (as a sort of
-    them all would give): a partition finds the cut first, so a common word matching
-    half of 10^6 chunks sorts only the few at or above it."""
+    """The ``depth`` of ``rows`` (rows of positive value: ``_lexical_tops`` picks them)
+    of highest value, best first, ties by row (as a sort of them all would give): a
+    partition finds the cut first, so a common word matching half of 10^6 chunks sorts
+    only the few at or above it."""
     mine = values[rows]
-    hit = mine > 0
-    rows, mine = rows[hit], mine[hit]
     if len(mine) > depth:
         cut = np.partition(mine, len(mine) - depth)[len(mine) - depth]
         keep = mine >= cut  # every tie at the cut, so the row order decides among them
