@@ -302,7 +302,11 @@ class PolyqaService:
             return Resolved(alone)
         pool = Pool(langs=frozenset(langs)) if langs else None
         topical = TopicRetriever(self.retriever(), plan.earlier.qvec, rows=plan.earlier.rows)
-        composer = self._composer(k, topical)  # type: ignore[arg-type]
+        # Without the focus: the follow-up's query carries the earlier subject on purpose,
+        # and the topic's passages all share it; the focus would leave it out and make the
+        # reading look surer than the question alone (a switch of subject on roles-dev
+        # went from -0.58 to 3.26 log-odds, past HISTORY_MARGIN, with a wrong answer).
+        composer = self._composer(k, topical, focus=False)  # type: ignore[arg-type]
         candidate = follow_up_evidence(composer, plan, pool, answer_lang)
         if candidate.found and candidate.confidence >= alone.confidence + HISTORY_MARGIN:
             return Resolved(candidate, plan)
@@ -379,13 +383,16 @@ class PolyqaService:
         not-found bar (evaluation measures what a lower bar would answer)."""
         return self._composer(k).compose(evidence, force=force)
 
-    def _composer(self, k: int | None, retriever: Retriever | None = None) -> Composer:
+    def _composer(
+        self, k: int | None, retriever: Retriever | None = None, focus: bool = True
+    ) -> Composer:
         retriever = retriever or self.retriever()
         return Composer(
             retriever,
             max_sentences=self.settings.answer_sentences,
             k=max(k or self.settings.top_k, 8),
             max_sources=k or self.settings.top_k,
+            focus=focus,
         )
 
     def translations(self, answer: Answer) -> dict[int, list[Parallel]]:

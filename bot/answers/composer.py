@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from bot.answers.confidence import (
     NO_QUANTITY,
     answerability,
 )
+from bot.answers.focus import focus_bonus
 from bot.answers.quantity import asks_amount, asks_quantity, states_quantity
 from bot.answers.support import CheckedSentence, check
 from bot.retrieval.retriever import Hit, Pool, Retriever
@@ -221,11 +223,15 @@ class Composer:
         max_sentences: int = 3,
         k: int = 8,
         max_sources: int = 5,
+        focus: bool = True,
     ) -> None:
+        """``focus``: sentences also scored against the question's focus
+        (bot/answers/focus.py); off for a follow-up read with the earlier subject."""
         self.retriever = retriever
         self.max_sentences = max_sentences
         self.k = k
         self.max_sources = max_sources
+        self.focus = focus
 
     def retrieve(
         self, question: str, pool: Pool | None = None, answer_lang: str | None = None
@@ -339,14 +345,20 @@ class Composer:
         qlang: str,
     ) -> np.ndarray:
         """How well each sentence answers: its similarity to the question, debiased, plus
-        shared rare words, plus how far its passage ranked (see HIT_PRIOR)."""
+        shared rare words, plus how far its passage ranked (see HIT_PRIOR), plus how
+        close it comes to what the question asks about its topic (bot/answers/focus.py)."""
         # The model's preference for the question's own language is removed first, so
         # a German sentence that answers beats a Turkish one that only shares the topic.
         offsets = self.retriever.calibrator.language_offsets(qlang)
         bias = np.array([offsets.get(s.lang, 0.0) for s in cands])
         scores = vecs @ qvec - bias + _overlap_bonus(question, cands)
         relevance = np.array([s.hit.relevance for s in cands])
-        return np.asarray(scores + HIT_PRIOR * (relevance - relevance.max()))
+        scores = scores + HIT_PRIOR * (relevance - relevance.max())
+        if not self.focus:
+            return np.asarray(scores)
+        embed = partial(self.retriever.embed_query, lang=qlang)
+        texts = [s.text for s in cands]
+        return np.asarray(scores + focus_bonus(question, qvec, texts, vecs, embed))
 
     def _in_own_language(
         self,
