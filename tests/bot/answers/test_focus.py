@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import bot.answers.focus as focus_module
-from bot.answers.focus import focus_of
+from bot.answers.focus import focus_bonus, focus_of
 
 PORT = [
     "The harbourmaster is the most senior official of the port.",
@@ -34,6 +34,17 @@ def test_a_word_is_looked_for_only_in_candidates_of_its_script() -> None:
 
 def test_a_question_made_only_of_shared_words_has_no_focus() -> None:
     assert focus_of("harbourmaster?", PORT) is None
+
+
+def test_a_focus_that_only_drops_function_words_changes_nothing(embedder) -> None:  # type: ignore[no-untyped-def]
+    """Every sentence has "it" in it: "Who designed?" says what "Who designed it?" says
+    (cosine >= FOCUS_SAME), and scoring it again would only count the question twice."""
+    texts = ["It was designed in 1961.", "It shapes copper sheets.", "It works in two modes."]
+    qvec = embedder.embed_queries(["Who designed it?"])[0]
+    vecs = embedder.embed_passages(texts)
+    embed = lambda text: embedder.embed_queries([text])[0]  # noqa: E731
+    assert focus_of("Who designed it?", texts) is not None
+    assert not focus_bonus("Who designed it?", qvec, texts, vecs, embed).any()
 
 
 def test_the_answer_beats_the_sentence_that_only_names_the_topic(
