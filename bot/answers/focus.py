@@ -1,13 +1,12 @@
 """What a question asks about its topic: the question without the words its candidates share.
 
-"Welche Kommunikationskapazitäten muss der CIO sicherstellen?" against passages about the
-CIO: every candidate sentence names the CIO, and the small model's vector of a short
-question is mostly its topic, so the sentence that says most about the CIO in general
-("The CIO is responsible for communication and collaboration with these vendors.") beats
-the one that answers ("…ensuring that the communication capacities of the company…").
-The words of the question that most candidate sentences contain (the topic, and the
-function words) cannot tell the candidates apart; the question without them
-("Welche Kommunikationskapazitäten muss der sicherstellen?") says what is asked about the
+"To whom does the harbourmaster report?" against a text in which every sentence names
+the harbourmaster: the small model's vector of a short question is mostly its topic, so
+the sentence that says most about the harbourmaster in general ("The harbourmaster is the
+most senior official of the port…") beats the one that answers ("The harbourmaster
+reports to the city council once a year."). The words of the question that most
+candidate sentences contain (the topic, and function words) cannot tell the candidates
+apart; the question without them ("To whom does report?") says what is asked about the
 topic, and the composer adds how close each sentence comes to it to its score, when it
 differs in meaning from the question (``FOCUS_SAME``).
 
