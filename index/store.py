@@ -505,14 +505,19 @@ def _digests(gen_dir: Path, checksums: dict[str, str]) -> dict[str, str | Except
     files at a time: the hashes let go of the GIL."""
 
     def one(name: str) -> tuple[str, str | Exception]:
-        try:
-            return name, file_checksum(gen_dir / name, checksums[name])
-        except (OSError, UnknownChecksumError) as exc:
-            return name, exc
+        return name, _checksum_or_error(gen_dir / name, checksums[name])
 
     names = [name for name in checksums if Path(name).name == name and (gen_dir / name).is_file()]
     with ThreadPoolExecutor(max_workers=HASH_THREADS) as pool:
         return dict(pool.map(one, names))
+
+
+def _checksum_or_error(path: Path, recorded: str) -> str | Exception:
+    """The file's checksum in the algorithm of ``recorded``, or why it cannot be had."""
+    try:
+        return file_checksum(path, recorded)
+    except (OSError, UnknownChecksumError) as exc:
+        return exc
 
 
 def _checksum_problem(
@@ -526,10 +531,7 @@ def _checksum_problem(
         return "missing"
     digest = (digests or {}).get(path.name)
     if digest is None:
-        try:
-            digest = file_checksum(path, checksums[path.name])
-        except (OSError, UnknownChecksumError) as exc:
-            digest = exc
+        digest = _checksum_or_error(path, checksums[path.name])
     if isinstance(digest, UnknownChecksumError):
         return f"cannot be checked ({digest})"
     if isinstance(digest, OSError):
