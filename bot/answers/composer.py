@@ -243,7 +243,8 @@ class Composer:
         if not hits:
             return Evidence(question, qlang, qvec, hits, NO_EVIDENCE, pool or Pool())
         ranked = self._rank(question, qvec, hits, qlang)
-        conf = answerability(ranked.gap, self._background_free(hits[0], qlang))
+        best = max(hits, key=lambda h: h.relevance)  # hits[0] may rank on its own standing
+        conf = answerability(ranked.gap, self._background_free(best, qlang))
         if asks_quantity(question, qlang):
             amount = asks_amount(question, qlang)
             quoted = [ranked.cands[i] for i in self._pick(ranked, qlang)]

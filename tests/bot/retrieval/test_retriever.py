@@ -175,6 +175,24 @@ def test_same_language_word_overlap_does_not_crowd_out_the_translated_answer() -
     assert 0 in {h.row for h in hits} or 1 in {h.row for h in hits}
 
 
+def test_a_fact_in_one_language_only_is_not_outranked_for_lacking_translations() -> None:
+    """Row 5, German with no translation, matches better than row 1, the German side of
+    the translated pair 0/1, and nearly as well as row 0; the pair's consensus lifts row 0's
+    relevance above row 5's, yet the one-language fact ranks first on its own standing.
+    Its relevance (what the answer's confidence reads) is its evidence alone."""
+    texts, langs = [*TEXTS, "Der CTO berichtet an den Vorstand."], [*LANGS_, "de"]
+    alone = unit(0.5, 0, 0, 1)
+    store = make_store(texts, langs, np.vstack([VECS, alone]))
+    r = Retriever(store, NoModel(), RetrievalConfig(rerank=False, debias=0.0, neutral=False))
+    qvec = unit(1, 0, 0, 0.8)
+    assert r.links.of(5) == ()
+    hits = r.search("zzz", 3, query_vec=qvec)  # shares no word: dense evidence alone
+    by_row = {h.row: h for h in hits}
+    assert hits[0].row == 5 and 0 in by_row
+    assert by_row[5].relevance == pytest.approx(float(alone @ qvec), abs=1e-5)
+    assert by_row[0].relevance > by_row[5].relevance  # its translation vouches for it
+
+
 def test_search_is_deterministic_and_ties_break_by_row() -> None:
     store = make_store(["same text"] * 3, ["en"] * 3, np.tile(unit(1, 0, 0, 0), (3, 1)))
     r = Retriever(
