@@ -272,3 +272,49 @@ def test_an_on_topic_question_the_text_does_not_answer_is_not_found(composer_ove
     assert not refused.found
     assert refused.confidence < found.confidence
     assert refused.citations  # the nearest passages, to check for oneself
+
+
+GLOSSARY = (
+    "Harbour glossary\n\n"
+    "Dredging:\n\n"
+    "The removal of silt from the bottom of a channel, so that ships keep water under "
+    "the keel. Dredging is the largest yearly expense of the port.\n\n"
+    "Pilotage:\n\n"
+    "A licensed local navigator boards a ship to steer it through the approaches. "
+    "Pilotage is compulsory for every ship longer than eighty metres.\n"
+)
+
+
+def _glossary_sentences(composer) -> dict[str, _Sentence]:  # type: ignore[no-untyped-def]
+    """The glossary's candidate sentences by their first word, from the real index."""
+    from bot.answers.composer import _candidate_sentences
+
+    hits = composer.retriever.search("harbour glossary dredging pilotage", 5)
+    return {s.text.split()[0]: s for s in _candidate_sentences(hits)}
+
+
+def test_a_definition_under_its_term_leads_the_sentence_after_it(composer_over) -> None:  # type: ignore[no-untyped-def]
+    """Rated a shade higher, "Dredging is the largest expense" would lead the answer;
+    the definition under the term right before it leads instead. A sentence that is not
+    under its term (the expense one, before the next term) is not moved before another."""
+    composer = composer_over({"en/glossary.txt": GLOSSARY})
+    s = _glossary_sentences(composer)
+    definition, after = s["Dredging:"], s["Dredging"]
+    assert definition.text.startswith("Dredging:\n\nThe removal of silt")
+    assert composer._in_text_order([after, definition]) == [definition, after]
+    other, pilotage = s["Pilotage"], s["Pilotage:"]
+    assert composer._in_text_order([other, pilotage]) == [pilotage, other]
+    # Not under a term, or not right before the lead: the order of merit stays.
+    assert composer._in_text_order([pilotage, after]) == [pilotage, after]
+    assert composer._in_text_order([other, definition]) == [other, definition]
+
+
+def test_two_sentences_of_one_text_are_two_things_to_quote(composer_over) -> None:  # type: ignore[no-untyped-def]
+    """However close the model rates them, two sentences of one document are both
+    quotable; a sentence is the same as itself."""
+    from bot.answers.composer import _says_else
+
+    composer = composer_over({"en/glossary.txt": GLOSSARY})
+    s = _glossary_sentences(composer)
+    assert _says_else(s["Dredging:"], s["Dredging"], cosine=0.99)
+    assert not _says_else(s["Dredging"], s["Dredging"], cosine=1.0)
