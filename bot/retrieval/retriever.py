@@ -527,8 +527,8 @@ class Retriever:
         In the ranking, a passage with no translation scored (a fact the corpus holds in
         one language only) is credited its own standing above its language instead: a
         translated passage's translations stand about where it stands, so without that
-        the three-way translated text outranks, on the topic alone, the answer that only
-        the German or Chinese text holds (roles-dev hit@1 32 -> 35, bench/README.md).
+        a text the corpus has in three languages outranks, on the topic alone, the answer
+        that only one language's text holds (roles-dev hit@1 32 -> 35, bench/README.md).
         Its relevance, what the confidence is measured on, is not: its own standing
         counted twice is no more evidence that it answers.
         """
