@@ -5,7 +5,8 @@ gathered as any question's is (bot/answers/composer.py), with one change: the se
 the earlier answer led with is marked down by ``REPEAT_PENALTY`` (cosine units), with
 its translations, so "Und die zweite Methode davon?" is answered with the second
 method, not with the sentence about the first the user has just read. The confidence
-is then recomputed from the re-scored sentences, on the same scale as any question's.
+then moves by what the re-scored sentences change of the gap, on the same scale as any
+question's.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import replace
 import numpy as np
 
 from bot.answers.composer import Composer, Evidence
-from bot.answers.confidence import answerability
+from bot.answers.confidence import GAP_WEIGHT
 from bot.retrieval.conversation import FollowUp
 from bot.retrieval.retriever import Pool, Retriever
 from corpus.langid import detect_language
@@ -40,7 +41,9 @@ def follow_up_evidence(
     if not penalty.any():
         return ev
     ranked = replace(ev.ranked, scores=ev.ranked.scores - penalty)
-    confidence = answerability(ranked.gap, ev.hits[0].relevance)
+    # Only the gap moves; the rest of the confidence (the passage's relevance, the
+    # quantity check) is what retrieval found.
+    confidence = ev.confidence + GAP_WEIGHT * (ranked.gap - ev.ranked.gap)
     return replace(ev, ranked=ranked, confidence=confidence)
 
 
