@@ -534,7 +534,8 @@ class Retriever:
         """
         weight = self.config.consensus_weight if self.config.parallel else 0.0
         if not weight:
-            return dict(scored.evidence), dict(scored.evidence)
+            evidence = dict(scored.evidence)
+            return evidence, evidence  # read only: one copy serves both
         level = self._language_levels(scored.evidence)
         out, ranking = {}, {}
         for row, value in scored.evidence.items():
