@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.answers import phrases
 from bot.answers.composer import Answer, Composer, Evidence
-from bot.answers.followup import follow_up_evidence
+from bot.answers.followup import follow_up_evidence, stays_in_passage, still_answers
 from bot.answers.translations import Parallel, cited_translations
 from bot.errors import LLMError, QuestionError
 from bot.questions import clean_question
@@ -279,10 +279,12 @@ class PolyqaService:
     ) -> Resolved:
         """The question's evidence, read in the light of the earlier turns when it needs
         them: the follow-up is also searched with the earlier subject and topic
-        (bot/retrieval/conversation.py), and that evidence is taken when it is found and
-        raises the confidence by ``HISTORY_MARGIN`` at least. "Who designed it?" may be
-        answered alone, about whatever was designed; after "What is the X?" the passage
-        on X answers it far more clearly. A new subject is answered better alone than
+        (bot/retrieval/conversation.py), and that evidence is taken when it is found,
+        raises the confidence by ``HISTORY_MARGIN`` at least, and leads with a sentence
+        that still fits the follow-up's own words (bot/answers/followup.py
+        ``still_answers``). "Who designed it?" may be answered alone, about whatever was
+        designed; after "What is the X?" the passage on X answers it far more clearly. A
+        new subject is answered better alone than
         pulled to the old topic, so it gets the answer it gets without history. No
         history: today's path, unchanged."""
         earlier = self._earlier(history, langs, answer_lang, k) if history else []
@@ -308,7 +310,12 @@ class PolyqaService:
         # went from -0.58 to 3.26 log-odds, past HISTORY_MARGIN, with a wrong answer).
         composer = self._composer(k, topical, focus=False)  # type: ignore[arg-type]
         candidate = follow_up_evidence(composer, plan, pool, answer_lang)
-        if candidate.found and candidate.confidence >= alone.confidence + HISTORY_MARGIN:
+        surer = candidate.confidence >= alone.confidence + HISTORY_MARGIN
+        if (
+            candidate.found
+            and still_answers(composer, candidate, alone)
+            and (surer or stays_in_passage(composer, candidate, plan))
+        ):
             return Resolved(candidate, plan)
         return Resolved(alone)
 

@@ -336,6 +336,27 @@ class Composer:
         between = self.retriever.document_text(doc_id, s.end, lead.start)
         return between is not None and not between.strip()
 
+    def lead_fit(self, ev: Evidence, qvec: np.ndarray) -> float:
+        """How close the sentence ``ev``'s answer leads with comes to ``qvec``: its cosine
+        less its language's background for questions in ``ev.qlang`` (-inf without
+        candidates). Compares two readings of one question on the question's own vector."""
+        i = self._lead(ev)
+        if i is None or ev.ranked is None:
+            return float("-inf")
+        offsets = self.retriever.calibrator.language_offsets(ev.qlang)
+        lang = ev.ranked.cands[i].lang
+        return float(ev.ranked.vecs[i] @ qvec) - offsets.get(lang, 0.0)
+
+    def lead_row(self, ev: Evidence) -> int | None:
+        """The passage (index row) the sentence ``ev``'s answer leads with is quoted from."""
+        i = self._lead(ev)
+        return None if i is None or ev.ranked is None else ev.ranked.cands[i].hit.row
+
+    def _lead(self, ev: Evidence) -> int | None:
+        if ev.ranked is None or not ev.ranked.cands:
+            return None
+        return self._pick(ev.ranked, ev.qlang)[0]
+
     def _pick(self, ranked: _Ranked, qlang: str) -> list[int]:
         """The candidates the answer quotes, best first: within the margin of the best
         (of the question's language when it is nearly as good), each saying something

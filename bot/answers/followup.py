@@ -23,6 +23,9 @@ from corpus.langid import detect_language
 
 # What repeating the sentence the user has just been shown costs a candidate.
 REPEAT_PENALTY = 0.1
+# How much less (cosine, less the language's background) the follow-up reading's lead
+# sentence may fit the follow-up's own words than the lead of the question read alone.
+LEAD_SLACK = 0.02
 
 
 def follow_up_evidence(
@@ -53,3 +56,31 @@ def _said(retriever: Retriever, said: tuple[tuple[str, int], ...]) -> set[tuple[
     for doc_id, start in said:
         out.update((t.doc_id, t.start) for t in retriever.links.translations(doc_id, start))
     return out
+
+
+def still_answers(composer: Composer, reading: Evidence, alone: Evidence) -> bool:
+    """Whether the follow-up reading's answer still answers the follow-up's own words.
+
+    The earlier subject decides *which* thing the follow-up is about; it must not put
+    the earlier question in the follow-up's place. "What is a tide gauge?" after "What
+    does the harbourmaster do?", when the gauge's entry is in another script and weakly
+    matched alone, is read with "harbourmaster" added and finds a sentence on the
+    harbourmaster's duties at a higher confidence: a new subject answered with the old
+    one. So that reading is taken only when its lead fits the follow-up alone (its own
+    vector) nearly as well as the lead of the question read alone does
+    (``LEAD_SLACK``). bench/README.md has the measurement: follow-ups the earlier turns
+    answer right stay within 0.01, answers of the old topic to a new subject fall
+    0.03-0.06 short."""
+    fit = composer.lead_fit(reading, alone.qvec)
+    return fit >= composer.lead_fit(alone, alone.qvec) - LEAD_SLACK
+
+
+def stays_in_passage(composer: Composer, reading: Evidence, plan: FollowUp) -> bool:
+    """Whether the follow-up reading's answer comes from the passage the earlier turn's
+    evidence ranked first: the conversation goes on in the passage the user has just
+    read ("What is its goal?" after a glossary entry is answered from that entry). A
+    question the earlier answer's passage answers, nearly as well as anything else
+    answers its own words (``still_answers``), is taken as a follow-up even when the
+    question alone is answered at a higher confidence (from a sentence that only
+    shares a word with it)."""
+    return composer.lead_row(reading) in plan.earlier.rows
