@@ -76,12 +76,13 @@ _LETTERS = {
 }  # fmt: skip
 
 _WORDS = {
-    "en": "the and of to in is are was what who how which why does do for with that this "
-    "an be it not",
-    "de": "was wer wie welche welcher welches warum ist sind der die das und nicht ein eine "
-    "einen einem macht mit für von zu den dem des auch oder wird",
-    "tr": "nedir nelerdir nasıl ne neden niçin kim kimdir hangi mı mi mu mü midir mıdır ve "
-    "bir bu şu için ile ki olan çok daha",
+    "en": "the and of to in is are was what who how which why does do did for with that this "
+    "an be it not a where when can has have there they from by at or were will would",
+    "de": "was wer wie welche welcher welches welchem welchen warum wann wo wieso weshalb ist "
+    "sind war wurde der die das und nicht ein eine einen einem macht mit für von zu den dem "
+    "des auch oder wird im es er sie hat viele",
+    "tr": "nedir nelerdir neydi nasıl ne neden niçin kim kimdir kimdi hangi nerede peki mı mi "
+    "mu mü midir mıdır ve bir bu şu için ile ki olan çok daha",
     "es": "qué cómo quién cuál cuáles dónde cuándo por para es el la los las un una y de "
     "del hace que en con se son",
     "fr": "qu est ce quel quelle quels quelles comment pourquoi qui le la les et un une des "
@@ -120,6 +121,13 @@ _EVIDENCE_LETTERS = 60.0
 
 # Japanese prose is about a third kana or more; Chinese quoting a kana word has far less.
 _KANA_SHARE = 10
+
+# Scripts written in characters or syllables, not letters: in a text mixing them with an
+# alphabet, words are compared, not letters ("Kestrel Press是谁设计的？" is Chinese: its
+# two Latin words have more letters than it has characters). A Chinese or Japanese word
+# is about this many characters (a Korean syllable block counts as one character).
+_WIDE = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
+_CHARS_PER_WORD = 1.7
 
 # "CTO?" is no language; "WAS MACHT EIN CTO?" is German in capitals.
 _MIN_SHOUTED_WORDS = 3
@@ -249,8 +257,9 @@ def _normalised(scores: dict[str, float]) -> list[tuple[str, float]]:
     return [(lang, value / total) for lang, value in ranked if value / total >= 0.001]
 
 
-def _dominant_script(counts: Counter[str]) -> tuple[str, int]:
-    """Kanji belong to Japanese and hanja to Korean when enough kana or hangul is around."""
+def _dominant_script(counts: Counter[str], text: str) -> tuple[str, int]:
+    """Kanji belong to Japanese and hanja to Korean when enough kana or hangul is around;
+    then the script most of the words are written in (see ``_WIDE``)."""
     han = counts.pop("CJK", 0)
     kana = counts.pop("HIRAGANA", 0) + counts.pop("KATAKANA", 0)
     hangul = counts.pop("HANGUL", 0)
@@ -260,7 +269,26 @@ def _dominant_script(counts: Counter[str]) -> tuple[str, int]:
         counts["HANGUL"] = hangul + han
     elif han:
         counts["CJK"] = han
-    return counts.most_common(1)[0]
+    if len(counts) == 1 or not _WIDE.intersection(counts):
+        return counts.most_common(1)[0]
+    words = {s: counts[s] / _CHARS_PER_WORD for s in counts if s in _WIDE}
+    words.update(_letter_runs(text))
+    script = max(counts, key=lambda s: (words.get(s, 0.0), s in _WIDE, s))
+    return script, counts[script]
+
+
+def _letter_runs(text: str) -> Counter[str]:
+    """Words of the alphabetic scripts: runs of letters of one script."""
+    runs: Counter[str] = Counter()
+    previous = None
+    for ch in text:
+        script = None
+        if ch.isalpha():
+            script = "LATIN" if ch.isascii() else _script(ch)
+        if script is not None and script != previous and script not in _WIDE:
+            runs[script] += 1
+        previous = script
+    return runs
 
 
 def detect_with_scores(text: str, likely: str | None = None) -> list[tuple[str, float]]:
@@ -279,7 +307,7 @@ def detect_with_scores(text: str, likely: str | None = None) -> list[tuple[str, 
         counts = _script_counts(plain)
     if not counts:
         return [(UNDETERMINED, 1.0)]
-    script, letters = _dominant_script(counts)
+    script, letters = _dominant_script(counts, plain)
     if script in _SINGLE_SCRIPT:
         return [(_SINGLE_SCRIPT[script], 1.0)]
     if script == "DEVANAGARI":

@@ -98,3 +98,23 @@ def test_short_questions_in_more_languages(text: str, lang: str) -> None:
     # Each picks its answer phrases by this: Vietnamese and Swedish questions were read
     # as Italian, Turkish or German before their letters and short words were known.
     assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Where can a nurse get training?", "en"),
+        ("In welchem Jahr wurde sie gebaut?", "de"),
+        ("Was war Hanse?", "de"),
+        ("Blue Harbor是什么时候开放的？", "zh"),
+        ("Kestrel Press是谁设计的？", "zh"),
+        ("Hamburg Port是哪一年建成的？", "zh"),
+        ("Open Source软件是什么？", "zh"),
+        ("What does 港務長 mean?", "en"),
+    ],
+)
+def test_short_function_words_and_names_in_another_script(text: str, lang: str) -> None:
+    # An English question with "a" and "where" but no word of the old list was read as
+    # Portuguese (and answered in it); a Chinese question naming something in Latin
+    # letters as Tagalog or German, its letters outnumbering its characters.
+    assert detect_language(text) == lang
