@@ -280,13 +280,13 @@ class PolyqaService:
         """The question's evidence, read in the light of the earlier turns when it needs
         them: the follow-up is also searched with the earlier subject and topic
         (bot/retrieval/conversation.py), and that evidence is taken when it is found,
-        raises the confidence by ``HISTORY_MARGIN`` at least, and leads with a sentence
-        that still fits the follow-up's own words (bot/answers/followup.py
-        ``still_answers``). "Who designed it?" may be answered alone, about whatever was
-        designed; after "What is the X?" the passage on X answers it far more clearly. A
-        new subject is answered better alone than
-        pulled to the old topic, so it gets the answer it gets without history. No
-        history: today's path, unchanged."""
+        leads with a sentence that still fits the follow-up's own words, and either
+        raises the confidence by ``HISTORY_MARGIN`` at least or comes from the passage
+        the earlier turn was answered from (bot/answers/followup.py ``still_answers``,
+        ``stays_in_passage``). "Who designed it?" may be answered alone, about whatever
+        was designed; after "What is the X?" the passage on X answers it far more
+        clearly. A new subject is answered better alone than pulled to the old topic, so
+        it gets the answer it gets without history. No history: today's path, unchanged."""
         earlier = self._earlier(history, langs, answer_lang, k) if history else []
         return self._resolve(question, earlier, langs, answer_lang, k)
 
