@@ -282,7 +282,7 @@ class PolyqaService:
         (bot/retrieval/conversation.py), and that evidence is taken when it is found,
         leads with a sentence that still fits the follow-up's own words, and either
         raises the confidence by ``HISTORY_MARGIN`` at least or comes from the passage
-        the earlier turn was answered from (bot/answers/followup.py ``still_answers``,
+        the earlier turn's evidence ranked first (bot/answers/followup.py ``still_answers``,
         ``stays_in_passage``). "Who designed it?" may be answered alone, about whatever
         was designed; after "What is the X?" the passage on X answers it far more
         clearly. A new subject is answered better alone than pulled to the old topic, so
