@@ -71,7 +71,8 @@ def test_a_new_subject_is_not_answered_with_the_old_one(harbour, question: str) 
 
 
 def test_a_follow_up_that_answers_itself_still_uses_the_earlier_turn(harbour) -> None:  # type: ignore[no-untyped-def]
-    resolved = harbour.resolve("Who does he report to?", history=["What does the harbourmaster do?"])
+    history = ["What does the harbourmaster do?"]
+    resolved = harbour.resolve("Who does he report to?", history=history)
     assert resolved.plan is not None and resolved.evidence.found
     answer = harbour.compose(resolved.evidence)
     assert "city council" in answer.sentences[0].text
