@@ -51,10 +51,29 @@ HARBOUR = {
 
 
 @pytest.fixture(scope="module")
-def harbour(tmp_path_factory: pytest.TempPathFactory, embedder, model_cache_dir):  # type: ignore[no-untyped-def]
+def indexed(tmp_path_factory: pytest.TempPathFactory, embedder, model_cache_dir):  # type: ignore[no-untyped-def]
+    """``indexed(texts)``: the service over ``texts`` (HARBOUR, PORT), indexed once."""
     from tests.bot.answers.conftest import service_over
 
-    return service_over(tmp_path_factory.mktemp("harbour"), HARBOUR, embedder, model_cache_dir)
+    built: dict[int, object] = {}
+
+    def make(texts: dict[str, str]):  # type: ignore[no-untyped-def]
+        if id(texts) not in built:
+            root = tmp_path_factory.mktemp("followup")
+            built[id(texts)] = service_over(root, texts, embedder, model_cache_dir)
+        return built[id(texts)]
+
+    return make
+
+
+@pytest.fixture
+def harbour(indexed):  # type: ignore[no-untyped-def]
+    return indexed(HARBOUR)
+
+
+@pytest.fixture
+def port(indexed):  # type: ignore[no-untyped-def]
+    return indexed(PORT)
 
 
 @pytest.mark.parametrize("question", ["What is a buoy?", "What is an anchorage?"])
@@ -94,13 +113,6 @@ PORT = {
         "accidents in the narrow channel."
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def port(tmp_path_factory: pytest.TempPathFactory, embedder, model_cache_dir):  # type: ignore[no-untyped-def]
-    from tests.bot.answers.conftest import service_over
-
-    return service_over(tmp_path_factory.mktemp("port"), PORT, embedder, model_cache_dir)
 
 
 def test_a_follow_up_answered_from_the_passage_just_read_says_so(port) -> None:  # type: ignore[no-untyped-def]
