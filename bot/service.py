@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 
 from bot.answers import phrases
 from bot.answers.composer import Answer, Composer, Evidence
-from bot.answers.followup import follow_up_evidence, stays_in_passage, still_answers
+from bot.answers.followup import (
+    PASSAGE_SLACK,
+    follow_up_evidence,
+    stays_in_passage,
+    still_answers,
+)
 from bot.answers.translations import Parallel, cited_translations
 from bot.errors import LLMError, QuestionError
 from bot.questions import clean_question
@@ -311,10 +316,12 @@ class PolyqaService:
         composer = self._composer(k, topical, focus=False)  # type: ignore[arg-type]
         candidate = follow_up_evidence(composer, plan, pool, answer_lang)
         surer = candidate.confidence >= alone.confidence + HISTORY_MARGIN
-        if (
-            candidate.found
-            and still_answers(composer, candidate, alone)
-            and (surer or stays_in_passage(composer, candidate, plan))
+        if candidate.found and (
+            (surer and still_answers(composer, candidate, alone))
+            or (
+                stays_in_passage(composer, candidate, plan)
+                and still_answers(composer, candidate, alone, PASSAGE_SLACK)
+            )
         ):
             return Resolved(candidate, plan)
         return Resolved(alone)
