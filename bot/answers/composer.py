@@ -343,9 +343,8 @@ class Composer:
         i = self._lead(ev)
         if i is None or ev.ranked is None:
             return float("-inf")
-        offsets = self.retriever.calibrator.language_offsets(ev.qlang)
-        lang = ev.ranked.cands[i].lang
-        return float(ev.ranked.vecs[i] @ qvec) - offsets.get(lang, 0.0)
+        r = ev.ranked
+        return float(self._debiased(qvec, r.cands[i : i + 1], r.vecs[i : i + 1], ev.qlang)[0])
 
     def lead_row(self, ev: Evidence) -> int | None:
         """The passage (index row) the sentence ``ev``'s answer leads with is quoted from."""
@@ -405,11 +404,7 @@ class Composer:
         """How well each sentence answers: its similarity to the question, debiased, plus
         shared rare words, plus how far its passage ranked (see HIT_PRIOR), plus how
         close it comes to what the question asks about its topic (bot/answers/focus.py)."""
-        # The model's preference for the question's own language is removed first, so
-        # a German sentence that answers beats a Turkish one that only shares the topic.
-        offsets = self.retriever.calibrator.language_offsets(qlang)
-        bias = np.array([offsets.get(s.lang, 0.0) for s in cands])
-        scores = vecs @ qvec - bias + _overlap_bonus(question, cands)
+        scores = self._debiased(qvec, cands, vecs, qlang) + _overlap_bonus(question, cands)
         relevance = np.array([s.hit.relevance for s in cands])
         scores = scores + HIT_PRIOR * (relevance - relevance.max())
         if not self.focus:
@@ -417,6 +412,17 @@ class Composer:
         embed = partial(self.retriever.embed_query, lang=qlang)
         texts = [s.text for s in cands]
         return np.asarray(scores + focus_bonus(question, qvec, texts, vecs, embed))
+
+    def _debiased(
+        self, qvec: np.ndarray, cands: list[_Sentence], vecs: np.ndarray, qlang: str
+    ) -> np.ndarray:
+        """Each candidate's cosine to ``qvec`` less its language's background for
+        questions in ``qlang``: the model's preference for the question's own language
+        is removed, so a German sentence that answers beats a Turkish one that only
+        shares the topic."""
+        offsets = self.retriever.calibrator.language_offsets(qlang)
+        bias = np.array([offsets.get(s.lang, 0.0) for s in cands])
+        return np.asarray(vecs @ qvec - bias)
 
     def _in_own_language(
         self,
