@@ -61,8 +61,9 @@ _DEVANAGARI_MIN_PROB = 0.9
 
 _LETTERS = {
     "ş": "tr", "ğ": "tr", "ı": "tr", "İ": "tr",
-    "ß": "de", "ä": "de sv", "ö": "de tr sv", "ü": "de tr",
-    "ñ": "es", "¿": "es", "¡": "es", "á": "es pt", "í": "es pt", "ó": "es pt pl",
+    "ß": "de", "ä": "de sv fi", "ö": "de tr sv fi hu", "ü": "de tr hu",
+    "ñ": "es", "¿": "es", "¡": "es", "á": "es pt hu cs", "í": "es pt hu cs",
+    "ó": "es pt pl hu",
     "ç": "pt fr tr", "ã": "pt", "õ": "pt",
     "è": "fr it", "ê": "fr pt", "à": "fr it pt", "œ": "fr", "ë": "fr nl", "û": "fr",
     "ì": "it", "ò": "it",
@@ -85,10 +86,10 @@ _WORDS = {
     "mu mü midir mıdır ve bir bu şu için ile ki olan çok daha",
     "es": "qué cómo quién cuál cuáles dónde cuándo por para es el la los las un una y de "
     "del hace que en con se son",
-    "fr": "qu est ce quel quelle quels quelles comment pourquoi qui le la les et un une des "
-    "du de fait dans pour avec sont",
-    "it": "che cosa chi come perché quale quali il lo gli la le è e un una di del della per "
-    "con sono fa",
+    "fr": "qu est ce quel quelle quels quelles comment pourquoi combien quoi où qui le la "
+    "les et un une des du de fait dans pour avec sont",
+    "it": "che cosa chi come perché quale quali quanti quanto dove quando il lo gli la le è "
+    "e un una di del della per con sono fa",
     "pt": "o os a as que quem como qual quais porque por é um uma de do da dos das faz em "
     "não para com são",
     "nl": "wat wie hoe welke waarom is de het een en van niet doet zijn met voor dat",
@@ -100,6 +101,18 @@ _WORDS = {
     "adalah tidak atau",
     "ru": "что как какой какая какие кто где когда сколько почему это и",
     "uk": "що як який яка яке які хто де коли скільки чому це та",
+    "vi": "gì ai đâu nào sao bao nhiêu là và của có không những các được cho người này "
+    "khi làm thế tại vì với một",
+    "da": "hvad hvem hvordan hvorfor hvornår hvilken hvilket hvilke hvor er og af til på "
+    "med ikke det den en et som har gør blev",
+    "no": "hva hvem hvordan hvorfor når hvilken hvilket hvilke hvor er og av til på med "
+    "ikke det den en et som har gjør ble",
+    "fi": "mikä mitä mitkä kuka ketkä miten miksi milloin missä mistä mihin paljonko montako on ja "
+    "ei se että tai kanssa",
+    "hu": "mi mit mik ki kik hogyan miért hol mikor melyik mennyi hány az és egy van nem is "
+    "hogy csinál a",
+    "ro": "ce cine cum care unde când este sunt și în cu pe pentru nu din fost",
+    "cs": "co kdo jak jaký jaká jaké proč kde kdy kolik je jsou se na od pro že",
 }
 # Vietnamese tone marks sit on letters no other Latin-script language uses (U+1EA0-1EF9).
 _LETTERS.update({chr(c): "vi" for c in range(0x1EA0, 0x1EFA)})

@@ -118,3 +118,23 @@ def test_short_function_words_and_names_in_another_script(text: str, lang: str) 
     # Portuguese (and answered in it); a Chinese question naming something in Latin
     # letters as Tagalog or German, its letters outnumbering its characters.
     assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ai đã vẽ bức tranh này?", "vi"),
+        ("Hvem har skrevet bogen?", "da"),
+        ("Hvem har skrevet boka?", "no"),
+        ("Kuka kirjoitti kirjan?", "fi"),
+        ("Ki írta a könyvet?", "hu"),
+        ("Cine a scris cartea?", "ro"),
+        ("Kdo napsal tu knihu?", "cs"),
+        ("Combien de pages a le livre ?", "fr"),
+    ],
+)
+def test_short_questions_in_languages_without_phrases(text: str, lang: str) -> None:
+    # Danish, Finnish, Hungarian, Romanian and Czech have no answer phrases: they get
+    # English. Read as Spanish, Swedish, Portuguese or French (as they were, their
+    # function words unknown), they were answered in that language instead.
+    assert detect_language(text) == lang
