@@ -260,8 +260,10 @@ class Composer:
         conf = answerability(ranked.gap, self._background_free(best, qlang))
         if asks_quantity(question, qlang):
             amount = asks_amount(question, qlang)
-            quoted = [ranked.cands[i] for i in self._pick(ranked, qlang)]
-            if not any(states_quantity(s.text, s.lang, amount) for s in quoted):
+            # The lead must state it: the confidence is that the first sentence answers
+            # ("two roles" quoted third does not say how old anyone is).
+            lead = [ranked.cands[i] for i in self._pick(ranked, qlang)[:1]]
+            if not any(states_quantity(s.text, s.lang, amount) for s in lead):
                 conf += NO_QUANTITY
         return Evidence(question, qlang, qvec, hits, conf, pool or Pool(), ranked)
 

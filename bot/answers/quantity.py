@@ -4,9 +4,10 @@
 sentences on the topic that fit the question well; the model's similarity cannot tell
 that none of them says how many. A question asking "how much / how many / how old" is
 answered by a sentence stating a number (digits in any script, CJK numerals, or a number
-word of the sentence's language); when none of the sentences that would be quoted
-states one, the documents do not answer it, and polyqa says so instead of quoting the
-topic.
+word of the sentence's language); when the sentence the answer would lead with states
+none, the documents do not answer it, and polyqa says so instead of quoting the topic
+(a number in a later quoted sentence, "these are two different roles" under "how old is
+…?", is no answer: the confidence is that the first sentence answers).
 
 The interrogatives are a short closed class in each language (one to four forms), kept
 here for the languages polyqa has phrases for; a question in another language is never

@@ -148,3 +148,20 @@ def test_a_count_on_the_topic_does_not_answer_how_much(composer_over) -> None:  
     assert counted.found and "two kinds" in counted.answer
     priced = composer.answer("How much does a ferry ticket cost?")
     assert not priced.found
+
+
+def test_the_number_must_be_in_the_sentence_the_answer_leads_with(composer_over) -> None:  # type: ignore[no-untyped-def]
+    """The keeper's age is nowhere in the text; a sentence about the keeper leads, and a
+    number further down the quoted sentences ("two lamps") does not answer how old he
+    is: the confidence is the lead's, so the lead must state it."""
+    text = (
+        "The lighthouse keeper looks after the lighthouse on the northern cape. "
+        "The lighthouse keeper lives in the cottage beside the lighthouse. "
+        "The keeper of the lighthouse tends its two lamps and keeps the log. "
+        "Ships passing the cape are counted by the keeper."
+    )
+    composer = composer_over({"en/lighthouse.txt": text})
+    ev = composer.retrieve("How old is the lighthouse keeper?")
+    quoted = [ev.ranked.cands[i].text for i in composer._pick(ev.ranked, "en")]
+    assert "two lamps" not in quoted[0] and any("two lamps" in s for s in quoted[1:])
+    assert not composer.compose(ev).found
